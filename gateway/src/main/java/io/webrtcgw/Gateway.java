@@ -1,0 +1,107 @@
+package io.webrtcgw;
+
+import io.webrtcgw.config.GatewayConfig;
+import io.webrtcgw.config.StreamConfig;
+import io.webrtcgw.http.GatewayServer;
+import io.webrtcgw.media.LiveStream;
+import io.webrtcgw.media.StreamRegistry;
+import io.webrtcgw.media.ViewerSlots;
+import io.webrtcgw.rtc.RtcEngine;
+import io.webrtcgw.rtc.SessionRegistry;
+import io.webrtcgw.source.SourceException;
+import io.webrtcgw.source.SourceFactory;
+import io.webrtcgw.source.VideoSource;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running gateway: the object graph from config to HTTP server, and its shutdown in reverse
+ * order. Sessions end before the streams whose track they send, and both before the engine.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  private final RtcEngine engine;
+  private final StreamRegistry streams;
+  private final SessionRegistry sessions;
+  private final ScheduledExecutorService timers;
+  private final GatewayServer server;
+  private boolean closed;
+
+  private Gateway(RtcEngine engine, StreamRegistry streams, SessionRegistry sessions,
+      ScheduledExecutorService timers, GatewayServer server) {
+    this.engine = engine;
+    this.streams = streams;
+    this.sessions = sessions;
+    this.timers = timers;
+    this.server = server;
+  }
+
+  /**
+   * Opens every source (so that an unplayable file is reported before serving), then starts
+   * serving.
+   *
+   * @throws SourceException naming the stream and the reason when a source cannot be opened
+   */
+  public static Gateway start(GatewayConfig config, Clock clock) throws SourceException {
+    SourceFactory sourceFactory = new SourceFactory(clock);
+    List<VideoSource> sources = new ArrayList<>();
+    try {
+      for (StreamConfig stream : config.streams()) {
+        sources.add(sourceFactory.open(stream.name(), stream.source()));
+      }
+    } catch (SourceException e) {
+      sources.forEach(VideoSource::close);
+      throw e;
+    }
+    RtcEngine engine = new RtcEngine(config.iceServers());
+    ViewerSlots gatewaySlots = new ViewerSlots(config.limits().maxViewers());
+    List<LiveStream> live = new ArrayList<>();
+    for (int i = 0; i < sources.size(); i++) {
+      live.add(new LiveStream(config.streams().get(i), sources.get(i), engine::createVideoTrack, gatewaySlots));
+    }
+    StreamRegistry streams = new StreamRegistry(live);
+    SessionRegistry sessions = new SessionRegistry(engine, config.limits().disconnectGrace(), clock);
+    ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "signaling-timers");
+      thread.setDaemon(true);
+      return thread;
+    });
+    GatewayServer server = new GatewayServer(config, streams, sessions, timers);
+    server.start();
+    return new Gateway(engine, streams, sessions, timers, server);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public StreamRegistry streams() {
+    return streams;
+  }
+
+  public SessionRegistry sessions() {
+    return sessions;
+  }
+
+  /** Graceful stop: no new viewers, sessions told and closed, then streams, then the engine. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    long begin = System.nanoTime();
+    server.close();
+    timers.shutdownNow();
+    streams.close();
+    engine.close();
+    log.info("gateway stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+  }
+}

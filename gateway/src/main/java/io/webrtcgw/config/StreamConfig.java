@@ -1,0 +1,40 @@
+package io.webrtcgw.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.regex.Pattern;
+
+/**
+ * One named stream: where its pictures come from and how many may watch.
+ *
+ * @param maxViewers 0 means only the gateway-wide limit applies
+ */
+public record StreamConfig(String name, String source, boolean alwaysOn, int maxViewers) {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  @JsonCreator
+  public StreamConfig(
+      @JsonProperty(value = "name", required = true) String name,
+      @JsonProperty(value = "source", required = true) String source,
+      @JsonProperty("alwaysOn") Boolean alwaysOn,
+      @JsonProperty("maxViewers") Integer maxViewers) {
+    this(name, source, alwaysOn != null && alwaysOn, maxViewers == null ? 0 : maxViewers);
+  }
+
+  public StreamConfig {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "stream name must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit): " + name);
+    }
+    if (source == null || source.isBlank()) {
+      throw new IllegalArgumentException("stream '" + name + "' has no source");
+    }
+    if (maxViewers < 0) {
+      throw new IllegalArgumentException("maxViewers of stream '" + name + "' must not be negative");
+    }
+  }
+
+  public static StreamConfig of(String name, String source) {
+    return new StreamConfig(name, source, false, 0);
+  }
+}

@@ -1,0 +1,152 @@
+package io.webrtcgw.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.undertow.server.HttpHandler;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.PathTemplateMatch;
+import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedBinaryMessage;
+import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.CloseMessage;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+import io.webrtcgw.media.StreamRegistry;
+import io.webrtcgw.rtc.SessionRegistry;
+import io.webrtcgw.rtc.ViewerSignaling;
+import io.webrtcgw.signaling.ErrorCode;
+import io.webrtcgw.signaling.ServerMessage;
+import io.webrtcgw.signaling.SignalingChannel;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+
+/** The WebSocket endpoint {@code /ws/{stream}}: one {@link ViewerSignaling} per connection. */
+final class ViewerSocket implements WebSocketConnectionCallback {
+  private static final Logger log = LoggerFactory.getLogger(ViewerSocket.class);
+  private static final AttachmentKey<String> STREAM = AttachmentKey.create(String.class);
+
+  private final StreamRegistry streams;
+  private final SessionRegistry sessions;
+  private final ScheduledExecutorService timers;
+  private final Duration offerTimeout;
+  private final int maxMessageBytes;
+  private final Set<WebSocketChannel> open = ConcurrentHashMap.newKeySet();
+
+  ViewerSocket(StreamRegistry streams, SessionRegistry sessions, ScheduledExecutorService timers,
+      Duration offerTimeout, int maxMessageBytes) {
+    this.streams = streams;
+    this.sessions = sessions;
+    this.timers = timers;
+    this.offerTimeout = offerTimeout;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /** The upgrade handler; the stream name comes from the {@code {stream}} path parameter. */
+  HttpHandler handler() {
+    WebSocketProtocolHandshakeHandler upgrade = new WebSocketProtocolHandshakeHandler(this);
+    return exchange -> {
+      PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
+      exchange.putAttachment(STREAM, match.getParameters().get("stream"));
+      upgrade.handleRequest(exchange);
+    };
+  }
+
+  /** Connections still open, for shutdown. */
+  int openCount() {
+    return open.size();
+  }
+
+  @Override
+  public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
+    String stream = exchange.getAttachment(STREAM);
+    SocketChannel signalingChannel = new SocketChannel(channel);
+    ViewerSignaling signaling =
+        new ViewerSignaling(stream, signalingChannel, streams, sessions, timers, offerTimeout);
+    open.add(channel);
+    channel.addCloseTask(closed -> {
+      open.remove(closed);
+      signaling.closed();
+    });
+    channel.getReceiveSetter().set(new AbstractReceiveListener() {
+      @Override
+      protected long getMaxTextBufferSize() {
+        // Undertow answers a larger message with close code 1009 before buffering it.
+        return maxMessageBytes;
+      }
+
+      @Override
+      protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
+        signaling.received(message.getData());
+      }
+
+      @Override
+      protected void onFullBinaryMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
+        message.getData().free();
+        signalingChannel.send(ServerMessage.Error.of(ErrorCode.BAD_JSON,
+            "binary messages are not accepted; send JSON text"));
+      }
+
+      @Override
+      protected long getMaxBinaryBufferSize() {
+        return maxMessageBytes;
+      }
+
+      @Override
+      protected void onError(WebSocketChannel ch, Throwable error) {
+        log.debug("signaling socket from {} failed: {}", signalingChannel.peer(), error.toString());
+        IoUtils.safeClose(ch);
+      }
+    });
+    channel.resumeReceives();
+    signaling.opened();
+  }
+
+  /** Closes every open socket with {@code code}; used at shutdown after sessions said bye. */
+  void closeAll(int code, String reason) {
+    for (WebSocketChannel channel : open) {
+      new SocketChannel(channel).close(code, reason);
+    }
+  }
+
+  /** {@link SignalingChannel} over one Undertow WebSocket. */
+  private static final class SocketChannel implements SignalingChannel {
+    private final WebSocketChannel channel;
+
+    SocketChannel(WebSocketChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public void send(ServerMessage message) {
+      if (!channel.isOpen() || channel.isCloseFrameSent()) {
+        return;
+      }
+      try {
+        WebSockets.sendText(
+            ViewerSignaling.mapper().writerFor(ServerMessage.class).writeValueAsString(message), channel, null);
+      } catch (JsonProcessingException e) {
+        log.error("cannot encode {}", message.getClass().getSimpleName(), e);
+      }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      if (!channel.isOpen() || channel.isCloseFrameSent()) {
+        return;
+      }
+      WebSockets.sendClose(new CloseMessage(code, reason), channel, null);
+    }
+
+    @Override
+    public String peer() {
+      return String.valueOf(channel.getSourceAddress());
+    }
+  }
+}

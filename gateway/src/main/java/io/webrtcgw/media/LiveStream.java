@@ -1,0 +1,193 @@
+package io.webrtcgw.media;
+
+import dev.onvoid.webrtc.media.video.VideoTrack;
+import io.webrtcgw.config.StreamConfig;
+import io.webrtcgw.source.I420Frame;
+import io.webrtcgw.source.SourceListener;
+import io.webrtcgw.source.SourceState;
+import io.webrtcgw.source.VideoFormat;
+import io.webrtcgw.source.VideoSource;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One named stream: its source, decoded once, and the shared track every viewer's peer connection
+ * sends. The source runs while someone watches (or always, if configured).
+ */
+public final class LiveStream implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
+
+  private final StreamConfig config;
+  private final VideoSource source;
+  private final TrackFeed feed;
+  private final VideoTrack track;
+  private final ViewerSlots streamSlots;
+  private final ViewerSlots gatewaySlots;
+  private final CopyOnWriteArrayList<SourceListener> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong framesIn = new AtomicLong();
+  private volatile I420Frame latest;
+  private int running;
+  private boolean closed;
+
+  /**
+   * @param trackFactory makes the shared track on the feed's native source, e.g. {@code
+   *     RtcEngine::createVideoTrack}
+   */
+  public LiveStream(
+      StreamConfig config,
+      VideoSource source,
+      BiFunction<String, dev.onvoid.webrtc.media.video.VideoTrackSource, VideoTrack> trackFactory,
+      ViewerSlots gatewaySlots) {
+    this.config = config;
+    this.source = source;
+    this.gatewaySlots = gatewaySlots;
+    this.streamSlots = new ViewerSlots(config.maxViewers());
+    this.feed = new TrackFeed();
+    this.track = trackFactory.apply("video-" + config.name(), feed.nativeSource());
+    if (config.alwaysOn()) {
+      startSource();
+    }
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  public VideoTrack track() {
+    return track;
+  }
+
+  public VideoSource source() {
+    return source;
+  }
+
+  public int viewers() {
+    return streamSlots.used();
+  }
+
+  /** The most recent frame, or null before the first; shared, never to be modified. */
+  public I420Frame latestFrame() {
+    return latest;
+  }
+
+  public long framesIn() {
+    return framesIn.get();
+  }
+
+  public void addListener(SourceListener listener) {
+    listeners.add(listener);
+  }
+
+  public void removeListener(SourceListener listener) {
+    listeners.remove(listener);
+  }
+
+  /**
+   * Takes a viewer slot and makes sure the source runs; the returned lease gives both back once.
+   *
+   * @throws StreamBusyException when the stream or the gateway is full
+   */
+  public Lease join() throws StreamBusyException {
+    if (!streamSlots.tryAcquire()) {
+      throw new StreamBusyException(
+          "stream '" + name() + "' already has its maximum of " + streamSlots.limit() + " viewers");
+    }
+    if (!gatewaySlots.tryAcquire()) {
+      streamSlots.release();
+      throw new StreamBusyException(
+          "the gateway already has its maximum of " + gatewaySlots.limit() + " viewers");
+    }
+    startSource();
+    return new Lease();
+  }
+
+  public StreamInfo info() {
+    VideoFormat format = source.format();
+    return new StreamInfo(name(), source.kind(), source.state(), format.width(), format.height(),
+        format.fps(), viewers(), source.lastError());
+  }
+
+  private synchronized void startSource() {
+    if (closed) {
+      throw new IllegalStateException("stream '" + name() + "' is closed");
+    }
+    if (running++ == 0) {
+      log.info("stream {}: starting {} source", name(), source.kind());
+      source.start(this::onFrame, this::onSourceState);
+    }
+  }
+
+  private synchronized void stopSource() {
+    if (--running == 0 && !closed) {
+      log.info("stream {}: last viewer left, stopping source", name());
+      source.stop();
+    }
+  }
+
+  private void onFrame(I420Frame frame) {
+    latest = frame;
+    framesIn.incrementAndGet();
+    feed.onFrame(frame);
+  }
+
+  private void onSourceState(SourceState state, String error) {
+    if (error != null) {
+      log.warn("stream {}: source {}: {}", name(), state.json(), error);
+    }
+    for (SourceListener listener : listeners) {
+      try {
+        listener.onStateChange(state, error);
+      } catch (RuntimeException e) {
+        log.warn("stream {}: state listener failed", name(), e);
+      }
+    }
+  }
+
+  /**
+   * Stops the source and disposes the shared track and native source. Every session using the
+   * track must have been closed first.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    running = 0;
+    closeQuietly("source", source::close);
+    closeQuietly("track", track::dispose);
+    closeQuietly("feed", feed::close);
+  }
+
+  private void closeQuietly(String what, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException | Error e) {
+      log.warn("stream {}: closing {} failed: {}", name(), what, e.toString());
+    }
+  }
+
+  /** One viewer's hold on the stream. */
+  public final class Lease implements AutoCloseable {
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private Lease() {}
+
+    public LiveStream stream() {
+      return LiveStream.this;
+    }
+
+    @Override
+    public void close() {
+      if (released.compareAndSet(false, true)) {
+        gatewaySlots.release();
+        streamSlots.release();
+        stopSource();
+      }
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.webrtcgw.media;
+
+import dev.onvoid.webrtc.media.video.CustomVideoSource;
+import dev.onvoid.webrtc.media.video.NativeI420Buffer;
+import dev.onvoid.webrtc.media.video.VideoFrame;
+import io.webrtcgw.source.FrameSink;
+import io.webrtcgw.source.I420Frame;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bridge from a source into libwebrtc: one {@link CustomVideoSource} per stream, shared by the
+ * video track of every viewer. Each frame is copied once into native memory; libwebrtc's own
+ * broadcaster then hands that one buffer to every viewer's encoder.
+ */
+public final class TrackFeed implements FrameSink, AutoCloseable {
+  private final CustomVideoSource nativeSource = new CustomVideoSource();
+  private final AtomicLong framesPushed = new AtomicLong();
+  private volatile boolean closed;
+
+  public CustomVideoSource nativeSource() {
+    return nativeSource;
+  }
+
+  public long framesPushed() {
+    return framesPushed.get();
+  }
+
+  @Override
+  public synchronized void onFrame(I420Frame frame) {
+    if (closed) {
+      return;
+    }
+    // A fresh buffer per frame: encoders of several viewers may still hold the previous one.
+    NativeI420Buffer buffer = NativeI420Buffer.allocate(frame.width(), frame.height());
+    copyPlane(frame.y(), frame.width(), frame.height(), buffer.getDataY(), buffer.getStrideY());
+    copyPlane(frame.u(), frame.chromaWidth(), frame.chromaHeight(), buffer.getDataU(), buffer.getStrideU());
+    copyPlane(frame.v(), frame.chromaWidth(), frame.chromaHeight(), buffer.getDataV(), buffer.getStrideV());
+    VideoFrame videoFrame =
+        new VideoFrame(buffer, TimeUnit.MICROSECONDS.toNanos(frame.captureTimeMicros()));
+    try {
+      nativeSource.pushFrame(videoFrame);
+      framesPushed.incrementAndGet();
+    } finally {
+      videoFrame.release();
+    }
+  }
+
+  private static void copyPlane(byte[] src, int width, int height, ByteBuffer dst, int stride) {
+    ByteBuffer out = dst.duplicate();
+    if (stride == width) {
+      out.position(0);
+      out.put(src, 0, width * height);
+      return;
+    }
+    for (int row = 0; row < height; row++) {
+      out.position(row * stride);
+      out.put(src, row * width, width);
+    }
+  }
+
+  /** Disposes the native source; called after every track that uses it has been disposed. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    nativeSource.dispose();
+  }
+}

@@ -1,0 +1,105 @@
+package io.webrtcgw.rtc;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCBundlePolicy;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCIceServer;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCRtcpMuxPolicy;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import dev.onvoid.webrtc.media.video.VideoTrack;
+import dev.onvoid.webrtc.media.video.VideoTrackSource;
+import io.webrtcgw.config.IceServer;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one {@link PeerConnectionFactory} of the process and the audio module it needs. Every peer
+ * connection and track comes from here; it is disposed last, after every session and stream.
+ */
+public final class RtcEngine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RtcEngine.class);
+
+  private final HeadlessAudioDeviceModule audioModule;
+  private final PeerConnectionFactory factory;
+  private final List<IceServer> iceServers;
+  private boolean closed;
+
+  public RtcEngine(List<IceServer> iceServers) {
+    this.iceServers = List.copyOf(iceServers);
+    // A plain PeerConnectionFactory opens the system's sound devices and aborts the JVM where
+    // there are none; a receive-only video gateway needs no audio device at all.
+    this.audioModule = new HeadlessAudioDeviceModule();
+    PeerConnectionFactory created;
+    try {
+      created = new PeerConnectionFactory(audioModule);
+    } catch (RuntimeException | Error e) {
+      audioModule.dispose();
+      throw e;
+    }
+    this.factory = created;
+  }
+
+  /** The ICE servers this gateway uses and hands to its viewers. */
+  public List<IceServer> iceServers() {
+    return iceServers;
+  }
+
+  public synchronized VideoTrack createVideoTrack(String id, VideoTrackSource source) {
+    ensureOpen();
+    return factory.createVideoTrack(id, source);
+  }
+
+  public synchronized RTCPeerConnection createPeerConnection(PeerConnectionObserver observer) {
+    ensureOpen();
+    RTCConfiguration config = new RTCConfiguration();
+    config.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE;
+    config.rtcpMuxPolicy = RTCRtcpMuxPolicy.REQUIRE;
+    config.iceServers = toNative(iceServers);
+    RTCPeerConnection pc = factory.createPeerConnection(config, observer);
+    if (pc == null) {
+      throw new IllegalStateException("libwebrtc refused to create a peer connection");
+    }
+    return pc;
+  }
+
+  private static List<RTCIceServer> toNative(List<IceServer> servers) {
+    List<RTCIceServer> out = new ArrayList<>();
+    for (IceServer server : servers) {
+      RTCIceServer ice = new RTCIceServer();
+      ice.urls = new ArrayList<>(server.urls());
+      ice.username = server.username();
+      ice.password = server.credential();
+      out.add(ice);
+    }
+    return out;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("the WebRTC engine is closed");
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      factory.dispose();
+    } catch (RuntimeException | Error e) {
+      // The factory only refuses when a peer connection or track still holds it: a leak to fix.
+      log.error("peer connection factory still referenced at shutdown: {}", e.getMessage());
+    }
+    try {
+      audioModule.dispose();
+    } catch (RuntimeException | Error e) {
+      log.warn("audio module dispose failed: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,326 @@
+package io.webrtcgw.rtc;
+
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceConnectionState;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import io.webrtcgw.media.LiveStream;
+import io.webrtcgw.signaling.Candidate;
+import io.webrtcgw.signaling.ErrorCode;
+import io.webrtcgw.signaling.ServerMessage;
+import io.webrtcgw.signaling.SignalingChannel;
+import io.webrtcgw.signaling.SignalingException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One viewer: one peer connection sending the stream's shared track, its signaling channel and its
+ * hold on the stream. All work runs on the session's own thread; libwebrtc callbacks only enqueue.
+ */
+public final class Session {
+  private static final Logger log = LoggerFactory.getLogger(Session.class);
+  private static final Duration RTC_CALL_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Where the session is; events meant for an earlier state are dropped. */
+  public enum State {
+    NEW,
+    CONNECTING,
+    CONNECTED,
+    DISCONNECTED,
+    CLOSED;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final String id;
+  private final LiveStream.Lease lease;
+  private final SignalingChannel channel;
+  private final RtcEngine engine;
+  private final Duration disconnectGrace;
+  private final Clock clock;
+  private final Instant started;
+  private final ScheduledExecutorService executor;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CompletableFuture<EndReason> ended = new CompletableFuture<>();
+  private final Consumer<Session> onEnded;
+
+  // Confined to the executor thread.
+  private State state = State.NEW;
+  private RTCPeerConnection pc;
+  private RTCRtpSender sender;
+  private boolean answered;
+  private final List<Candidate> localCandidates = new ArrayList<>();
+  private ScheduledFuture<?> graceTimer;
+  private volatile RTCIceConnectionState iceState = RTCIceConnectionState.NEW;
+
+  Session(
+      String id,
+      LiveStream.Lease lease,
+      SignalingChannel channel,
+      RtcEngine engine,
+      Duration disconnectGrace,
+      Clock clock,
+      Consumer<Session> onEnded) {
+    this.id = id;
+    this.lease = lease;
+    this.channel = channel;
+    this.engine = engine;
+    this.disconnectGrace = disconnectGrace;
+    this.clock = clock;
+    this.started = clock.instant();
+    this.onEnded = onEnded;
+    this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "session-" + id);
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String streamName() {
+    return lease.stream().name();
+  }
+
+  public Instant started() {
+    return started;
+  }
+
+  public RTCIceConnectionState iceState() {
+    return iceState;
+  }
+
+  /** Completes with the reason once everything the session held has been released. */
+  public CompletableFuture<EndReason> ended() {
+    return ended;
+  }
+
+  /** Answers an offer: the first starts sending, later ones renegotiate (e.g. an ICE restart). */
+  public void offer(String sdp) {
+    post(() -> handleOffer(sdp));
+  }
+
+  /** Adds a viewer's trickled candidate. */
+  public void addCandidate(Candidate candidate) {
+    post(() -> handleRemoteCandidate(candidate));
+  }
+
+  /** Ends the session and frees everything; idempotent, safe from any thread. */
+  public CompletableFuture<EndReason> close(EndReason reason) {
+    if (closing.compareAndSet(false, true)) {
+      if (!post(() -> teardown(reason))) {
+        teardown(reason);
+      }
+    }
+    return ended;
+  }
+
+  private boolean post(Runnable task) {
+    try {
+      executor.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          log.error("session {}: unexpected failure", id, e);
+          close(EndReason.INTERNAL_ERROR);
+        }
+      });
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false; // already torn down: late libwebrtc callbacks have nowhere to go
+    }
+  }
+
+  private void handleOffer(String sdp) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    try {
+      OfferCheck.check(sdp);
+      if (pc == null) {
+        pc = engine.createPeerConnection(new Observer());
+        state = State.CONNECTING;
+      }
+      RtcFutures.setRemote(pc, new RTCSessionDescription(RTCSdpType.OFFER, sdp), RTC_CALL_TIMEOUT);
+      if (sender == null) {
+        // addTrack after applying the offer reuses the viewer's recvonly transceiver, so the
+        // answer comes out sendonly on the viewer's own m-line.
+        sender = pc.addTrack(lease.stream().track(), List.of("stream-" + streamName()));
+      }
+      RTCSessionDescription answer = RtcFutures.createAnswer(pc, RTC_CALL_TIMEOUT);
+      RtcFutures.setLocal(pc, answer, RTC_CALL_TIMEOUT);
+      channel.send(new ServerMessage.Answer(answer.sdp));
+      if (!answered) {
+        answered = true;
+        localCandidates.forEach(channel::send);
+        localCandidates.clear();
+      }
+      if (state == State.DISCONNECTED) {
+        restartGraceTimer(); // an ICE restart gets a fresh grace period to come through
+      }
+    } catch (SignalingException e) {
+      reject(e.code(), e.getMessage());
+    } catch (RtcFutures.RtcCallException e) {
+      reject(ErrorCode.BAD_SDP, e.getMessage());
+    } catch (RuntimeException e) {
+      log.warn("session {}: offer failed", id, e);
+      reject(ErrorCode.INTERNAL, "the gateway could not answer the offer: " + e.getMessage());
+    }
+  }
+
+  private void reject(ErrorCode code, String message) {
+    channel.send(ServerMessage.Error.of(code, message));
+    if (!answered) {
+      close(EndReason.NEGOTIATION_FAILED);
+    }
+  }
+
+  private void handleRemoteCandidate(Candidate candidate) {
+    if (state == State.CLOSED || pc == null) {
+      return;
+    }
+    if (candidate.candidate() == null || candidate.candidate().isEmpty()) {
+      return; // end-of-candidates: nothing to add
+    }
+    if (candidate.sdpMid() == null && candidate.sdpMLineIndex() == null) {
+      channel.send(ServerMessage.Error.of(ErrorCode.BAD_CANDIDATE, "a candidate needs sdpMid or sdpMLineIndex"));
+      return;
+    }
+    try {
+      pc.addIceCandidate(new RTCIceCandidate(
+          candidate.sdpMid() == null ? "" : candidate.sdpMid(),
+          candidate.sdpMLineIndex() == null ? 0 : candidate.sdpMLineIndex(),
+          candidate.candidate()));
+    } catch (RuntimeException e) {
+      channel.send(ServerMessage.Error.of(ErrorCode.BAD_CANDIDATE, "candidate rejected: " + e.getMessage()));
+    }
+  }
+
+  private void handleLocalCandidate(RTCIceCandidate candidate) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    Candidate message = new Candidate(candidate.sdp, candidate.sdpMid, candidate.sdpMLineIndex);
+    // A candidate that reaches a browser before the answer is an error there, so hold it back.
+    if (answered) {
+      channel.send(message);
+    } else {
+      localCandidates.add(message);
+    }
+  }
+
+  private void handleIceState(RTCIceConnectionState newState) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    iceState = newState;
+    switch (newState) {
+      case CONNECTED, COMPLETED -> {
+        cancelGraceTimer();
+        if (state != State.CONNECTED) {
+          log.debug("session {}: ICE {}", id, newState);
+        }
+        state = State.CONNECTED;
+      }
+      case DISCONNECTED -> {
+        // Disconnected may heal by itself (consent checks resume after a short outage); failed
+        // never does. Give it the grace period before giving the viewer's slot back.
+        if (state == State.CONNECTED) {
+          state = State.DISCONNECTED;
+          restartGraceTimer();
+        }
+      }
+      case FAILED -> close(EndReason.ICE_FAILED);
+      default -> { }
+    }
+  }
+
+  private void restartGraceTimer() {
+    cancelGraceTimer();
+    graceTimer = executor.schedule(() -> {
+      if (state == State.DISCONNECTED) {
+        close(EndReason.ICE_TIMEOUT);
+      }
+    }, disconnectGrace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void cancelGraceTimer() {
+    if (graceTimer != null) {
+      graceTimer.cancel(false);
+      graceTimer = null;
+    }
+  }
+
+  /** Releases in reverse order of creation; one failing step does not stop the rest. */
+  private void teardown(EndReason reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    cancelGraceTimer();
+    if (pc != null) {
+      RTCPeerConnection closing = pc;
+      pc = null;
+      if (sender != null) {
+        step("remove track", () -> closing.removeTrack(sender));
+        sender = null;
+      }
+      step("close peer connection", () -> NativeRelease.closePeerConnection(closing));
+    }
+    step("leave stream", lease::close);
+    if (reason.closeCode() > 0) {
+      if (reason == EndReason.SHUTDOWN) {
+        step("say bye", () -> channel.send(new ServerMessage.Bye("the gateway is shutting down")));
+      }
+      step("close signaling", () -> channel.close(reason.closeCode(), reason.label()));
+    }
+    step("deregister", () -> onEnded.accept(this));
+    Duration lived = Duration.between(started, clock.instant());
+    log.info("session {} ended: stream={} peer={} reason={} duration={}ms",
+        id, streamName(), channel.peer(), reason.label(), lived.toMillis());
+    executor.shutdown();
+    ended.complete(reason);
+  }
+
+  private void step(String what, Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException | Error e) {
+      log.warn("session {}: {} failed: {}", id, what, e.toString());
+    }
+  }
+
+  /** Runs on libwebrtc's threads: never blocks, only hands events to the session thread. */
+  private final class Observer implements PeerConnectionObserver {
+    @Override
+    public void onIceCandidate(RTCIceCandidate candidate) {
+      post(() -> handleLocalCandidate(candidate));
+    }
+
+    @Override
+    public void onIceConnectionChange(RTCIceConnectionState newState) {
+      post(() -> handleIceState(newState));
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.webrtcgw.rtc;
+
+import io.webrtcgw.media.LiveStream;
+import io.webrtcgw.media.StreamBusyException;
+import io.webrtcgw.signaling.SignalingChannel;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Every live session of the gateway, so that they can be counted, listed and ended together. */
+public final class SessionRegistry implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+
+  private final RtcEngine engine;
+  private final Duration disconnectGrace;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  public SessionRegistry(RtcEngine engine, Duration disconnectGrace, Clock clock) {
+    this.engine = engine;
+    this.disconnectGrace = disconnectGrace;
+    this.clock = clock;
+  }
+
+  /**
+   * Opens a session for a viewer of {@code stream} under an id from {@link #newId()}.
+   *
+   * @throws StreamBusyException when the stream or the gateway is full, or shutting down
+   */
+  public Session open(LiveStream stream, SignalingChannel channel, String id) throws StreamBusyException {
+    if (closed) {
+      throw new StreamBusyException("the gateway is shutting down");
+    }
+    LiveStream.Lease lease = stream.join();
+    Session session = new Session(id, lease, channel, engine,
+        disconnectGrace, clock, ended -> sessions.remove(ended.id(), ended));
+    sessions.put(session.id(), session);
+    log.info("session {} started: stream={} peer={}", session.id(), stream.name(), channel.peer());
+    return session;
+  }
+
+  public java.util.List<io.webrtcgw.config.IceServer> iceServers() {
+    return engine.iceServers();
+  }
+
+  /** A fresh, unguessable session id. */
+  public String newId() {
+    byte[] idBytes = new byte[6];
+    random.nextBytes(idBytes);
+    return HexFormat.of().formatHex(idBytes);
+  }
+
+  public int count() {
+    return sessions.size();
+  }
+
+  public List<Session> all() {
+    return List.copyOf(sessions.values());
+  }
+
+  /** Ends every session and waits for them, at most {@code timeout}. */
+  public void closeAll(EndReason reason, Duration timeout) {
+    CompletableFuture<?>[] all = sessions.values().stream()
+        .map(session -> session.close(reason))
+        .toArray(CompletableFuture[]::new);
+    try {
+      CompletableFuture.allOf(all).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("{} sessions did not end within {} ms", sessions.size(), timeout.toMillis());
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    closeAll(EndReason.SHUTDOWN, Duration.ofSeconds(5));
+  }
+}

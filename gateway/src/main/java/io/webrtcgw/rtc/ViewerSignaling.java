@@ -1,0 +1,167 @@
+package io.webrtcgw.rtc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.webrtcgw.media.LiveStream;
+import io.webrtcgw.media.StreamBusyException;
+import io.webrtcgw.media.StreamRegistry;
+import io.webrtcgw.signaling.Candidate;
+import io.webrtcgw.signaling.ClientMessage;
+import io.webrtcgw.signaling.CloseCodes;
+import io.webrtcgw.signaling.ErrorCode;
+import io.webrtcgw.signaling.ServerMessage;
+import io.webrtcgw.signaling.SignalingChannel;
+import io.webrtcgw.signaling.SignalingException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One viewer's signaling conversation, whatever transport carries it: decodes messages, reports
+ * bad ones, and drives the viewer's {@link Session}. Calls come in order from the transport.
+ */
+public final class ViewerSignaling {
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private final String streamName;
+  private final SignalingChannel channel;
+  private final StreamRegistry streams;
+  private final SessionRegistry sessions;
+  private final ScheduledExecutorService timers;
+  private final Duration offerTimeout;
+  private final String id;
+  private LiveStream stream;
+  private Session session;
+  private ScheduledFuture<?> offerTimer;
+  private boolean closed;
+
+  public ViewerSignaling(String streamName, SignalingChannel channel, StreamRegistry streams,
+      SessionRegistry sessions, ScheduledExecutorService timers, Duration offerTimeout) {
+    this.streamName = streamName;
+    this.channel = channel;
+    this.streams = streams;
+    this.sessions = sessions;
+    this.timers = timers;
+    this.offerTimeout = offerTimeout;
+    this.id = sessions.newId();
+  }
+
+  /** The JSON codec for signaling messages, shared with tests and other transports. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  public synchronized void opened() {
+    Optional<LiveStream> found = streams.find(streamName);
+    if (found.isEmpty()) {
+      channel.send(ServerMessage.Error.of(ErrorCode.UNKNOWN_STREAM, "there is no stream named '" + streamName + "'"));
+      channel.close(CloseCodes.UNKNOWN_STREAM, "unknown stream");
+      closed = true;
+      return;
+    }
+    stream = found.get();
+    channel.send(new ServerMessage.Hello(id, streamName, sessions.iceServers()));
+    offerTimer = timers.schedule(this::offerTimedOut, offerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public synchronized void received(String text) {
+    if (closed) {
+      return;
+    }
+    ClientMessage message;
+    try {
+      message = decode(text);
+    } catch (SignalingException e) {
+      channel.send(ServerMessage.Error.of(e.code(), e.getMessage()));
+      return;
+    }
+    if (message instanceof ClientMessage.Offer offer) {
+      onOffer(offer);
+    } else if (message instanceof Candidate candidate) {
+      if (session == null) {
+        channel.send(ServerMessage.Error.of(ErrorCode.NO_OFFER, "send an offer before candidates"));
+      } else {
+        session.addCandidate(candidate);
+      }
+    } else if (message instanceof ClientMessage.Viewport) {
+      // Accepted for forward compatibility; viewport-aware encoding is not applied yet.
+    }
+  }
+
+  private void onOffer(ClientMessage.Offer offer) {
+    try {
+      OfferCheck.check(offer.sdp());
+    } catch (SignalingException e) {
+      channel.send(ServerMessage.Error.of(e.code(), e.getMessage()));
+      return;
+    }
+    if (session == null || session.ended().isDone()) {
+      try {
+        session = sessions.open(stream, channel, id);
+      } catch (StreamBusyException e) {
+        channel.send(ServerMessage.Error.of(ErrorCode.BUSY, e.getMessage()));
+        channel.close(CloseCodes.BUSY, "busy");
+        closed = true;
+        return;
+      }
+      cancelOfferTimer();
+    }
+    session.offer(offer.sdp());
+  }
+
+  private synchronized void offerTimedOut() {
+    if (!closed && session == null) {
+      channel.send(ServerMessage.Error.of(ErrorCode.NO_OFFER,
+          "no offer within " + offerTimeout.toSeconds() + " s; closing"));
+      channel.close(CloseCodes.NO_OFFER_IN_TIME, "no offer in time");
+      closed = true;
+    }
+  }
+
+  /** The transport is gone: end the session, if any. */
+  public synchronized void closed() {
+    closed = true;
+    cancelOfferTimer();
+    if (session != null) {
+      session.close(EndReason.VIEWER_LEFT);
+    }
+  }
+
+  private void cancelOfferTimer() {
+    if (offerTimer != null) {
+      offerTimer.cancel(false);
+      offerTimer = null;
+    }
+  }
+
+  static ClientMessage decode(String text) throws SignalingException {
+    try {
+      ClientMessage message = MAPPER.readValue(text, ClientMessage.class);
+      if (message == null) {
+        throw new SignalingException(ErrorCode.BAD_MESSAGE, "a message must be a JSON object with a type");
+      }
+      return message;
+    } catch (InvalidTypeIdException e) {
+      String type = e.getTypeId();
+      throw new SignalingException(ErrorCode.UNKNOWN_TYPE, type == null
+          ? "a message needs a \"type\" (offer, candidate or viewport)"
+          : "unknown message type '" + abbreviate(type) + "' (expected offer, candidate or viewport)");
+    } catch (JsonMappingException e) {
+      throw new SignalingException(ErrorCode.BAD_MESSAGE, "malformed message: " + abbreviate(e.getOriginalMessage()));
+    } catch (JsonProcessingException e) {
+      throw new SignalingException(ErrorCode.BAD_JSON, "not valid JSON: " + abbreviate(e.getOriginalMessage()));
+    }
+  }
+
+  private static String abbreviate(String text) {
+    String oneLine = String.valueOf(text).replaceAll("\\s+", " ");
+    return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 117) + "...";
+  }
+}

@@ -1,0 +1,35 @@
+package io.webrtcgw.signaling;
+
+import java.util.Locale;
+
+/** Codes carried by {@code error} messages; documented in README. */
+public enum ErrorCode {
+  /** The message is not JSON. */
+  BAD_JSON,
+  /** The JSON has no {@code type}, or one the gateway does not know. */
+  UNKNOWN_TYPE,
+  /** A known type with missing or wrongly typed fields. */
+  BAD_MESSAGE,
+  /** The offer's SDP cannot be parsed or applied. */
+  BAD_SDP,
+  /** The offer has no video section to answer. */
+  NO_VIDEO,
+  /** A candidate arrived before any offer. */
+  NO_OFFER,
+  /** The candidate could not be added. */
+  BAD_CANDIDATE,
+  /** The stream named in the URL does not exist. */
+  UNKNOWN_STREAM,
+  /** The stream or the gateway has its maximum number of viewers. */
+  BUSY,
+  /** The stream's source cannot produce pictures (file unplayable, camera gone). */
+  SOURCE_UNAVAILABLE,
+  /** Too many messages in a short time. */
+  RATE_LIMITED,
+  /** The gateway failed; the viewer may retry. */
+  INTERNAL;
+
+  public String wire() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+}
