@@ -1,0 +1,50 @@
+/** Viewer page for /view/{stream}: plays the stream and shows the player's state over it. */
+import { Player } from './player.js';
+
+const LABELS = {
+  stopped: 'Stopped',
+  connecting: 'Connecting…',
+  playing: 'Live',
+  reconnecting: 'Reconnecting…',
+  failed: 'Failed',
+};
+
+const video = document.getElementById('video');
+const stateText = document.getElementById('state');
+const errorText = document.getElementById('error');
+const params = new URLSearchParams(location.search);
+const stream = streamFromPath(location.pathname);
+
+function streamFromPath(path) {
+  const segment = path.split('/').filter(Boolean).pop() ?? '';
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // a malformed escape is still the best guess at the name
+  }
+}
+
+function show(state, { error } = {}) {
+  document.documentElement.dataset.state = state;
+  stateText.textContent = LABELS[state] ?? state;
+  errorText.textContent = error ?? '';
+  errorText.hidden = !error;
+}
+
+document.title = `${stream} · WebRTC gateway`;
+document.getElementById('stream-name').textContent = stream;
+video.controls = params.get('controls') === '1';
+
+const player = new Player({ video, stream, onStateChange: show });
+// Muted unless `?muted=0` asks for sound; if the browser then refuses to autoplay, the player mutes.
+video.muted = params.get('muted') !== '0';
+window.player = player;
+show(player.state);
+player.start();
+
+// Closing on pagehide ends the gateway session at once instead of at its ICE timeout, and
+// keeps the page eligible for the back/forward cache, from which it resumes on pageshow.
+addEventListener('pagehide', () => player.stop());
+addEventListener('pageshow', (ev) => {
+  if (ev.persisted) player.start();
+});
