@@ -16,6 +16,7 @@ import io.undertow.websockets.spi.WebSocketHttpExchange;
 import io.webrtcgw.media.StreamRegistry;
 import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.rtc.ViewerSignaling;
+import io.webrtcgw.signaling.CloseCodes;
 import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.ServerMessage;
 import io.webrtcgw.signaling.SignalingChannel;
@@ -77,13 +78,20 @@ final class ViewerSocket implements WebSocketConnectionCallback {
     channel.getReceiveSetter().set(new AbstractReceiveListener() {
       @Override
       protected long getMaxTextBufferSize() {
-        // Undertow answers a larger message with close code 1009 before buffering it.
-        return maxMessageBytes;
+        // A backstop against unbounded buffering; the exact limit is checked below, because
+        // Undertow lets a single frame somewhat over its buffer limit through.
+        return 2L * maxMessageBytes;
       }
 
       @Override
       protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
-        signaling.received(message.getData());
+        String text = message.getData();
+        // Characters never outnumber UTF-8 bytes, so this never rejects a message within the limit.
+        if (text.length() > maxMessageBytes) {
+          signalingChannel.close(CloseCodes.TOO_BIG, "message larger than " + maxMessageBytes + " bytes");
+          return;
+        }
+        signaling.received(text);
       }
 
       @Override

@@ -18,20 +18,20 @@ final class RtcFutures {
   static void setRemote(RTCPeerConnection pc, RTCSessionDescription description, Duration timeout)
       throws RtcCallException {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    pc.setRemoteDescription(description, observer(done));
+    call("apply the offer", () -> pc.setRemoteDescription(description, observer(done)));
     await(done, "apply the offer", timeout);
   }
 
   static void setLocal(RTCPeerConnection pc, RTCSessionDescription description, Duration timeout)
       throws RtcCallException {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    pc.setLocalDescription(description, observer(done));
+    call("apply the answer", () -> pc.setLocalDescription(description, observer(done)));
     await(done, "apply the answer", timeout);
   }
 
   static RTCSessionDescription createAnswer(RTCPeerConnection pc, Duration timeout) throws RtcCallException {
     CompletableFuture<RTCSessionDescription> done = new CompletableFuture<>();
-    pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
+    call("create the answer", () -> pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
       @Override
       public void onSuccess(RTCSessionDescription description) {
         done.complete(description);
@@ -41,8 +41,22 @@ final class RtcFutures {
       public void onFailure(String error) {
         done.completeExceptionally(new RtcCallException(error));
       }
-    });
+    }));
     return await(done, "create the answer", timeout);
+  }
+
+  /**
+   * Runs a synchronous webrtc-java call. Its JNI layer reports native failures (an unparseable SDP,
+   * a closed connection) as {@link Error}s, which are expected here and become a checked failure.
+   */
+  static void call(String what, Runnable nativeCall) throws RtcCallException {
+    try {
+      nativeCall.run();
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
+      throw new RtcCallException("could not " + what + ": " + e.getMessage());
+    }
   }
 
   private static SetSessionDescriptionObserver observer(CompletableFuture<Void> done) {

@@ -141,7 +141,9 @@ public final class Session {
       executor.execute(() -> {
         try {
           task.run();
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError e) {
+          throw e;
+        } catch (RuntimeException | Error e) {
           log.error("session {}: unexpected failure", id, e);
           close(EndReason.INTERNAL_ERROR);
         }
@@ -166,7 +168,11 @@ public final class Session {
       if (sender == null) {
         // addTrack after applying the offer reuses the viewer's recvonly transceiver, so the
         // answer comes out sendonly on the viewer's own m-line.
-        sender = pc.addTrack(lease.stream().track(), List.of("stream-" + streamName()));
+        RTCPeerConnection connection = pc;
+        RTCRtpSender[] added = new RTCRtpSender[1];
+        RtcFutures.call("add the video track",
+            () -> added[0] = connection.addTrack(lease.stream().track(), List.of("stream-" + streamName())));
+        sender = added[0];
       }
       RTCSessionDescription answer = RtcFutures.createAnswer(pc, RTC_CALL_TIMEOUT);
       RtcFutures.setLocal(pc, answer, RTC_CALL_TIMEOUT);
@@ -207,13 +213,14 @@ public final class Session {
       channel.send(ServerMessage.Error.of(ErrorCode.BAD_CANDIDATE, "a candidate needs sdpMid or sdpMLineIndex"));
       return;
     }
+    RTCIceCandidate parsed = new RTCIceCandidate(
+        candidate.sdpMid() == null ? "" : candidate.sdpMid(),
+        candidate.sdpMLineIndex() == null ? 0 : candidate.sdpMLineIndex(),
+        candidate.candidate());
     try {
-      pc.addIceCandidate(new RTCIceCandidate(
-          candidate.sdpMid() == null ? "" : candidate.sdpMid(),
-          candidate.sdpMLineIndex() == null ? 0 : candidate.sdpMLineIndex(),
-          candidate.candidate()));
-    } catch (RuntimeException e) {
-      channel.send(ServerMessage.Error.of(ErrorCode.BAD_CANDIDATE, "candidate rejected: " + e.getMessage()));
+      RtcFutures.call("add the candidate", () -> pc.addIceCandidate(parsed));
+    } catch (RtcFutures.RtcCallException e) {
+      channel.send(ServerMessage.Error.of(ErrorCode.BAD_CANDIDATE, e.getMessage()));
     }
   }
 

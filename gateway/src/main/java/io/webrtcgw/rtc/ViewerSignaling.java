@@ -3,8 +3,7 @@ package io.webrtcgw.rtc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
-import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamBusyException;
 import io.webrtcgw.media.StreamRegistry;
@@ -16,6 +15,7 @@ import io.webrtcgw.signaling.ServerMessage;
 import io.webrtcgw.signaling.SignalingChannel;
 import io.webrtcgw.signaling.SignalingException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -29,6 +29,8 @@ public final class ViewerSignaling {
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private static final List<String> KNOWN_TYPES = List.of("offer", "candidate", "viewport");
 
   private final String streamName;
   private final SignalingChannel channel;
@@ -142,21 +144,29 @@ public final class ViewerSignaling {
   }
 
   static ClientMessage decode(String text) throws SignalingException {
+    JsonNode tree;
     try {
-      ClientMessage message = MAPPER.readValue(text, ClientMessage.class);
-      if (message == null) {
-        throw new SignalingException(ErrorCode.BAD_MESSAGE, "a message must be a JSON object with a type");
-      }
-      return message;
-    } catch (InvalidTypeIdException e) {
-      String type = e.getTypeId();
-      throw new SignalingException(ErrorCode.UNKNOWN_TYPE, type == null
-          ? "a message needs a \"type\" (offer, candidate or viewport)"
-          : "unknown message type '" + abbreviate(type) + "' (expected offer, candidate or viewport)");
-    } catch (JsonMappingException e) {
-      throw new SignalingException(ErrorCode.BAD_MESSAGE, "malformed message: " + abbreviate(e.getOriginalMessage()));
+      tree = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
       throw new SignalingException(ErrorCode.BAD_JSON, "not valid JSON: " + abbreviate(e.getOriginalMessage()));
+    }
+    if (tree == null || tree.isMissingNode()) {
+      throw new SignalingException(ErrorCode.BAD_JSON, "the message is empty; send a JSON object");
+    }
+    if (!tree.isObject()) {
+      throw new SignalingException(ErrorCode.BAD_MESSAGE, "a message must be a JSON object with a \"type\"");
+    }
+    JsonNode type = tree.get("type");
+    if (type == null || !type.isTextual() || !KNOWN_TYPES.contains(type.asText())) {
+      throw new SignalingException(ErrorCode.UNKNOWN_TYPE, type == null
+          ? "a message needs a \"type\" (" + String.join(", ", KNOWN_TYPES) + ")"
+          : "unknown message type " + abbreviate(type.toString()) + " (expected " + String.join(", ", KNOWN_TYPES) + ")");
+    }
+    try {
+      return MAPPER.treeToValue(tree, ClientMessage.class);
+    } catch (JsonProcessingException e) {
+      throw new SignalingException(ErrorCode.BAD_MESSAGE,
+          "malformed " + type.asText() + " message: " + abbreviate(e.getOriginalMessage()));
     }
   }
 

@@ -25,17 +25,11 @@ import dev.onvoid.webrtc.media.video.VideoTrack;
 import dev.onvoid.webrtc.media.video.VideoTrackSink;
 import io.webrtcgw.rtc.NativeRelease;
 import io.webrtcgw.source.pattern.FrameStamp;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -53,35 +47,35 @@ public final class LoopbackViewer implements AutoCloseable {
   private final CustomVideoSource dummySource = new CustomVideoSource();
   private final VideoTrack dummyTrack;
   private final RTCPeerConnection pc;
-  private final WebSocket socket;
-  private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+  private final SignalingClient signaling;
   private final List<ReceivedFrame> frames = new ArrayList<>();
   private final CompletableFuture<Void> connected = new CompletableFuture<>();
-  private final CompletableFuture<Integer> socketClosed = new CompletableFuture<>();
   private final AtomicInteger frameCount = new AtomicInteger();
   private final boolean readStamps;
   private volatile VideoTrack remoteTrack;
   private final VideoTrackSink sink = this::onFrame;
   private volatile boolean remoteSet;
   private final List<RTCIceCandidate> pendingRemote = new ArrayList<>();
+  /** Local candidates wait until the offer is on the wire: the gateway refuses them before it. */
+  private final List<String> pendingLocal = new ArrayList<>();
+  private boolean offerSent;
 
-  private LoopbackViewer(PeerConnectionFactory factory, URI ws, boolean readStamps) throws Exception {
+  private LoopbackViewer(PeerConnectionFactory factory, int port, String stream, boolean readStamps) throws Exception {
     this.factory = factory;
     this.readStamps = readStamps;
     this.dummyTrack = factory.createVideoTrack("dummy", dummySource);
     this.pc = factory.createPeerConnection(new RTCConfiguration(), new Observer());
-    this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(ws, new Listener()).get(10, TimeUnit.SECONDS);
+    this.signaling = SignalingClient.connect(port, stream, this::onMessage);
   }
 
   /** Connects to {@code ws://host:port/ws/stream} and does not yet offer. */
   public static LoopbackViewer open(PeerConnectionFactory factory, int port, String stream) throws Exception {
-    return new LoopbackViewer(factory, URI.create("ws://127.0.0.1:" + port + "/ws/" + stream), true);
+    return new LoopbackViewer(factory, port, stream, true);
   }
 
   /** As {@link #open} but does not decode stamps (cheaper: for load). */
   public static LoopbackViewer openQuiet(PeerConnectionFactory factory, int port, String stream) throws Exception {
-    return new LoopbackViewer(factory, URI.create("ws://127.0.0.1:" + port + "/ws/" + stream), false);
+    return new LoopbackViewer(factory, port, stream, false);
   }
 
   /** Opens, offers recvonly video, and waits for the answer. */
@@ -114,7 +108,12 @@ public final class LoopbackViewer implements AutoCloseable {
     pc.setLocalDescription(description, observer(applied));
     applied.get(10, TimeUnit.SECONDS);
     ObjectNode message = JSON.createObjectNode().put("type", "offer").put("sdp", description.sdp);
-    send(message.toString());
+    synchronized (pendingLocal) {
+      signaling.send(message.toString());
+      offerSent = true;
+      pendingLocal.forEach(signaling::sendAsync);
+      pendingLocal.clear();
+    }
     JsonNode answer = expect("answer", Duration.ofSeconds(15));
     CompletableFuture<Void> remote = new CompletableFuture<>();
     pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, answer.get("sdp").asText()), observer(remote));
@@ -126,40 +125,14 @@ public final class LoopbackViewer implements AutoCloseable {
     }
   }
 
-  /** Sends raw text on the signaling socket. */
-  public void send(String text) {
-    socket.sendText(text, true).join();
+  /** The signaling connection, for raw messages. */
+  public SignalingClient signaling() {
+    return signaling;
   }
 
-  /**
-   * Waits for the next message of {@code type}; candidates arriving meanwhile are applied, other
-   * messages are returned only if they are of the expected type (errors fail fast).
-   */
-  public JsonNode expect(String type, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      long left = deadline - System.nanoTime();
-      JsonNode message = left > 0 ? messages.poll(left, TimeUnit.NANOSECONDS) : null;
-      if (message == null) {
-        throw new AssertionError("no '" + type + "' message within " + timeout.toMillis() + " ms");
-      }
-      String got = message.path("type").asText();
-      if (got.equals(type)) {
-        return message;
-      }
-      if (got.equals("error") && !type.equals("error")) {
-        throw new AssertionError("gateway sent an error while waiting for '" + type + "': " + message);
-      }
-    }
-  }
-
-  /** Waits for the signaling socket to be closed by the gateway; returns the close code. */
-  public int awaitClose(Duration timeout) throws Exception {
-    return socketClosed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  public boolean isSocketClosed() {
-    return socketClosed.isDone();
+  /** Waits for the next message of {@code type}, failing on an error message. */
+  public JsonNode expect(String type, Duration timeout) throws InterruptedException {
+    return signaling.expect(type, timeout);
   }
 
   public void awaitConnected(Duration timeout) throws Exception {
@@ -237,11 +210,7 @@ public final class LoopbackViewer implements AutoCloseable {
   /** Closes the socket and the peer connection; frees the native objects it created. */
   @Override
   public void close() {
-    try {
-      socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(2, TimeUnit.SECONDS);
-    } catch (Exception ignored) {
-      socket.abort();
-    }
+    signaling.close();
     VideoTrack track = remoteTrack;
     if (track != null) {
       track.removeSink(sink);
@@ -263,7 +232,13 @@ public final class LoopbackViewer implements AutoCloseable {
           .put("candidate", candidate.sdp)
           .put("sdpMid", candidate.sdpMid)
           .put("sdpMLineIndex", candidate.sdpMLineIndex);
-      socket.sendText(message.toString(), true);
+      synchronized (pendingLocal) {
+        if (offerSent) {
+          signaling.sendAsync(message.toString());
+        } else {
+          pendingLocal.add(message.toString());
+        }
+      }
     }
 
     @Override
@@ -283,45 +258,18 @@ public final class LoopbackViewer implements AutoCloseable {
     }
   }
 
-  private final class Listener implements WebSocket.Listener {
-    private final StringBuilder text = new StringBuilder();
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      text.append(data);
-      if (last) {
-        try {
-          JsonNode message = JSON.readTree(text.toString());
-          if ("candidate".equals(message.path("type").asText())) {
-            RTCIceCandidate candidate = new RTCIceCandidate(message.path("sdpMid").asText(),
-                message.path("sdpMLineIndex").asInt(), message.path("candidate").asText());
-            synchronized (pendingRemote) {
-              if (remoteSet) {
-                pc.addIceCandidate(candidate);
-              } else {
-                pendingRemote.add(candidate);
-              }
-            }
-          }
-          messages.add(message);
-        } catch (Exception e) {
-          messages.add(JSON.createObjectNode().put("type", "unparseable").put("text", text.toString()));
-        }
-        text.setLength(0);
+  private void onMessage(JsonNode message) {
+    if (!"candidate".equals(message.path("type").asText())) {
+      return;
+    }
+    RTCIceCandidate candidate = new RTCIceCandidate(message.path("sdpMid").asText(),
+        message.path("sdpMLineIndex").asInt(), message.path("candidate").asText());
+    synchronized (pendingRemote) {
+      if (remoteSet) {
+        pc.addIceCandidate(candidate);
+      } else {
+        pendingRemote.add(candidate);
       }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      socketClosed.complete(statusCode);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      socketClosed.complete(-1);
     }
   }
 }

@@ -1,0 +1,515 @@
+package io.webrtcgw.source.file;
+
+import io.webrtcgw.source.SourceException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jcodec.codecs.h264.H264Utils;
+import org.jcodec.codecs.h264.io.model.PictureParameterSet;
+import org.jcodec.codecs.h264.io.model.SeqParameterSet;
+import org.jcodec.codecs.h264.mp4.AvcCBox;
+import org.jcodec.common.io.NIOUtils;
+import org.jcodec.common.model.ColorSpace;
+import org.jcodec.containers.mp4.BoxFactory;
+import org.jcodec.containers.mp4.BoxUtil;
+import org.jcodec.containers.mp4.boxes.Box;
+import org.jcodec.containers.mp4.boxes.Header;
+import org.jcodec.containers.mp4.boxes.MovieBox;
+import org.jcodec.containers.mp4.boxes.NodeBox;
+import org.jcodec.containers.mp4.boxes.SampleEntry;
+import org.jcodec.containers.mp4.boxes.TrackHeaderBox;
+import org.jcodec.containers.mp4.boxes.TrakBox;
+import org.jcodec.containers.mp4.boxes.VideoSampleEntry;
+
+/**
+ * Checks up front that a file is an MP4/MOV with a playable H.264 video track, and fails with one
+ * sentence a person can act on when it is not. Reads the box structure and the index only, never
+ * the media data.
+ */
+final class Mp4Probe {
+  private static final long MAX_INDEX_SIZE = 128L << 20;
+  private static final int MAX_TOP_LEVEL_BOXES = 1_000_000;
+  private static final int MAX_CODED_SIDE = 8192;
+  private static final Set<String> OPENING_BOXES =
+      Set.of("ftyp", "moov", "mdat", "free", "skip", "wide", "pnot", "uuid", "styp", "sidx", "moof", "pdin", "meta", "junk");
+  private static final String REENCODE = "ffmpeg -i IN -c:v libx264 -pix_fmt yuv420p OUT.mp4";
+  private static final String REMUX = "ffmpeg -i IN -c copy -movflags +faststart OUT.mp4";
+  private static final Map<String, String> CODEC_NAMES = Map.ofEntries(
+      Map.entry("hvc1", "H.265/HEVC"),
+      Map.entry("hev1", "H.265/HEVC"),
+      Map.entry("dvh1", "Dolby Vision (HEVC)"),
+      Map.entry("dvhe", "Dolby Vision (HEVC)"),
+      Map.entry("av01", "AV1"),
+      Map.entry("vp08", "VP8"),
+      Map.entry("vp09", "VP9"),
+      Map.entry("mp4v", "MPEG-4 Part 2"),
+      Map.entry("s263", "H.263"),
+      Map.entry("h263", "H.263"),
+      Map.entry("mjpa", "Motion JPEG"),
+      Map.entry("mjpb", "Motion JPEG"),
+      Map.entry("jpeg", "Motion JPEG"),
+      Map.entry("apch", "Apple ProRes"),
+      Map.entry("apcn", "Apple ProRes"),
+      Map.entry("apcs", "Apple ProRes"),
+      Map.entry("apco", "Apple ProRes"),
+      Map.entry("ap4h", "Apple ProRes"),
+      Map.entry("ap4x", "Apple ProRes"),
+      Map.entry("m2v1", "MPEG-2"),
+      Map.entry("mp2v", "MPEG-2"),
+      Map.entry("encv", "encrypted (DRM-protected) video"),
+      Map.entry("png ", "PNG images"),
+      Map.entry("rle ", "QuickTime Animation"));
+
+  private final Path file;
+
+  private Mp4Probe(Path file) {
+    this.file = file;
+  }
+
+  /** Probes {@code file}; the exception message starts with "file '<path>'" and gives the reason. */
+  static ClipInfo probe(Path file) throws SourceException {
+    return new Mp4Probe(file).probe();
+  }
+
+  private ClipInfo probe() throws SourceException {
+    checkReadableFile();
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = channel.size();
+      if (size == 0) {
+        throw fail("is empty");
+      }
+      ByteBuffer head = read(channel, 0, (int) Math.min(size, 512));
+      String foreign = foreignFormat(head, size);
+      if (foreign != null) {
+        throw fail("is not an MP4/MOV file: it looks like " + foreign);
+      }
+      TopLevel top = walkTopLevel(channel, size);
+      MovieBox moov = readIndex(channel, top, size);
+      TrakBox trak = videoTrack(moov, top);
+      return describeTrack(trak, top, size);
+    } catch (AccessDeniedException e) {
+      throw fail("cannot be read (permission denied)");
+    } catch (IOException e) {
+      throw fail("cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private void checkReadableFile() throws SourceException {
+    if (!Files.exists(file)) {
+      String where = file.isAbsolute() ? "" : " (looked for " + file.toAbsolutePath().normalize() + ")";
+      throw fail("does not exist" + where);
+    }
+    if (Files.isDirectory(file)) {
+      throw fail("is a directory, not a video file");
+    }
+    if (!Files.isReadable(file)) {
+      throw fail("cannot be read (permission denied)");
+    }
+  }
+
+  /** The file's top-level boxes, as far as they fit in the file. */
+  private record TopLevel(List<TopBox> boxes, TopBox cutShort) {
+    TopBox find(String type) {
+      for (TopBox box : boxes) {
+        if (box.type.equals(type)) {
+          return box;
+        }
+      }
+      return null;
+    }
+  }
+
+  private record TopBox(String type, long offset, long size, int headerSize) {
+    long end() {
+      return offset + size;
+    }
+  }
+
+  private TopLevel walkTopLevel(FileChannel channel, long fileSize) throws IOException, SourceException {
+    List<TopBox> boxes = new ArrayList<>();
+    long offset = 0;
+    while (fileSize - offset >= 8) {
+      ByteBuffer header = read(channel, offset, (int) Math.min(16, fileSize - offset));
+      long size = Integer.toUnsignedLong(header.getInt());
+      String type = fourcc(header);
+      if (type == null) {
+        if (offset == 0) {
+          throw fail("is not an MP4/MOV file (it does not start with an MP4 box such as 'ftyp')");
+        }
+        throw fail("is damaged: the box structure breaks off at byte " + offset + " of " + fileSize);
+      }
+      int headerSize = 8;
+      if (size == 1) {
+        if (header.remaining() < 8) {
+          break;
+        }
+        size = header.getLong();
+        headerSize = 16;
+      } else if (size == 0) {
+        size = fileSize - offset;
+      }
+      if (offset == 0 && !OPENING_BOXES.contains(type)) {
+        throw fail("is not an MP4/MOV file (it starts with '" + printable(type) + "' instead of an MP4 box such as 'ftyp')");
+      }
+      if (size < headerSize) {
+        throw fail("is damaged: box '" + printable(type) + "' at byte " + offset + " has an impossible size of " + size);
+      }
+      TopBox box = new TopBox(type, offset, size, headerSize);
+      if (box.end() > fileSize || box.end() < 0) {
+        return new TopLevel(boxes, box);
+      }
+      boxes.add(box);
+      if (boxes.size() > MAX_TOP_LEVEL_BOXES) {
+        throw fail("is damaged: it has more than " + MAX_TOP_LEVEL_BOXES + " top-level boxes");
+      }
+      offset = box.end();
+    }
+    return new TopLevel(boxes, null);
+  }
+
+  private MovieBox readIndex(FileChannel channel, TopLevel top, long fileSize) throws IOException, SourceException {
+    TopBox moov = top.find("moov");
+    if (moov == null) {
+      if (top.cutShort != null && top.cutShort.type.equals("moov")) {
+        throw fail(String.format(Locale.ROOT,
+            "is truncated: its index (moov box) needs %d bytes but the file ends after %d",
+            top.cutShort.end(), fileSize));
+      }
+      if (top.find("moof") != null) {
+        throw fail("has no index (no moov box): it is a fragment of a stream (moof boxes) without its"
+            + " initialization segment");
+      }
+      if (top.cutShort != null && top.cutShort.type.equals("mdat")) {
+        throw fail(String.format(Locale.ROOT,
+            "is truncated and has no index (no moov box): the media data is cut off at byte %d of %d,"
+                + " as when a recording stops before it is finalized",
+            fileSize, top.cutShort.end()));
+      }
+      throw fail("has no index (no moov box), so its frames cannot be found; if it came from a recorder"
+          + " that was stopped abruptly it cannot be played");
+    }
+    if (moov.size > MAX_INDEX_SIZE) {
+      throw fail("has an index (moov box) of " + moov.size + " bytes, more than this player accepts");
+    }
+    ByteBuffer body = read(channel, moov.offset + moov.headerSize, (int) (moov.size - moov.headerSize));
+    Box parsed;
+    try {
+      parsed = BoxUtil.parseBox(body, Header.newHeader("moov", moov.size, moov.headerSize == 16), BoxFactory.getDefault());
+    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+      // A damaged count inside the index can ask JCodec for an impossible array; that fails at once
+      // without using the memory, so it is reported like any other damage.
+      throw fail("has a damaged index (moov box): " + e, e);
+    }
+    if (!(parsed instanceof MovieBox movie)) {
+      throw fail("has a damaged index (moov box)");
+    }
+    return movie;
+  }
+
+  private TrakBox videoTrack(MovieBox moov, TopLevel top) throws SourceException {
+    TrakBox[] tracks = moov.getTracks();
+    List<String> others = new ArrayList<>();
+    TrakBox firstVideo = null;
+    for (TrakBox trak : tracks) {
+      String handler = safeHandler(trak);
+      String entry = sampleEntryFourcc(trak);
+      if ("vide".equals(handler) && entry != null) {
+        if (isH264(entry)) {
+          return trak;
+        }
+        if (firstVideo == null) {
+          firstVideo = trak;
+        }
+      } else {
+        others.add(kindOf(handler) + (entry == null ? "" : " (" + entry.trim() + ")"));
+      }
+    }
+    if (firstVideo != null) {
+      String fourcc = sampleEntryFourcc(firstVideo);
+      String name = CODEC_NAMES.getOrDefault(fourcc, "'" + printable(fourcc) + "'");
+      throw fail("uses " + name + " video (" + fourcc.trim() + "); only H.264 can be played, re-encode it, e.g. " + REENCODE);
+    }
+    if (tracks.length == 0) {
+      if (NodeBox.findFirst(moov, Box.class, "mvex") != null || top.find("moof") != null) {
+        throw fail("is a fragmented MP4 whose tracks are empty; remux it, e.g. " + REMUX);
+      }
+      throw fail("has no tracks at all");
+    }
+    throw fail("has no video track (it holds only " + String.join(", ", others) + ")");
+  }
+
+  private ClipInfo describeTrack(TrakBox trak, TopLevel top, long fileSize) throws SourceException {
+    SampleEntry entry = trak.getSampleEntries()[0];
+    if (!(entry instanceof VideoSampleEntry video)) {
+      throw fail("has a damaged H.264 sample description");
+    }
+    AvcCBox avcC;
+    try {
+      avcC = H264Utils.parseAVCC(video);
+    } catch (RuntimeException e) {
+      throw fail("has a damaged H.264 decoder configuration (avcC): " + e, e);
+    }
+    if (avcC == null || avcC.getSpsList().isEmpty() || avcC.getPpsList().isEmpty()) {
+      throw fail("has an H.264 track without its parameter sets (avcC with SPS and PPS); remux it, e.g. " + REMUX);
+    }
+    SeqParameterSet sps;
+    try {
+      sps = H264Utils.readSPS(NIOUtils.clone(avcC.getSpsList().get(0)));
+      for (ByteBuffer pps : avcC.getPpsList()) {
+        checkPps(H264Utils.readPPS(NIOUtils.clone(pps)));
+      }
+    } catch (RuntimeException e) {
+      throw fail("has damaged H.264 parameter sets (SPS/PPS): " + e, e);
+    }
+    String profile = checkSps(sps);
+
+    int codedWidth = (sps.picWidthInMbsMinus1 + 1) * 16;
+    int codedHeight = SeqParameterSet.getPicHeightInMbs(sps) * 16;
+    if (codedWidth > MAX_CODED_SIDE || codedHeight > MAX_CODED_SIDE) {
+      throw fail("is " + codedWidth + "x" + codedHeight + ", larger than this player accepts (" + MAX_CODED_SIDE + " per side)");
+    }
+    int cropX = 0;
+    int cropY = 0;
+    int cropWidth = codedWidth;
+    int cropHeight = codedHeight;
+    if (sps.frameCroppingFlag) {
+      // Crop offsets count chroma samples: two luma samples each way for 4:2:0 progressive video.
+      cropX = sps.frameCropLeftOffset * 2;
+      cropY = sps.frameCropTopOffset * 2;
+      cropWidth = codedWidth - cropX - sps.frameCropRightOffset * 2;
+      cropHeight = codedHeight - cropY - sps.frameCropBottomOffset * 2;
+      if (cropWidth <= 0 || cropHeight <= 0) {
+        throw fail("has damaged H.264 parameter sets (cropping leaves no picture)");
+      }
+    }
+
+    int timescale = trak.getTimescale();
+    if (timescale <= 0) {
+      throw fail("has a damaged index: the video track's timescale is " + timescale);
+    }
+    SampleTable samples;
+    try {
+      samples = SampleTable.of(trak);
+    } catch (IllegalArgumentException e) {
+      throw fail("has a damaged index: " + e.getMessage(), e);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      throw fail("has a damaged index: " + e, e);
+    }
+    if (samples.count() == 0) {
+      if (top.find("moof") != null) {
+        throw fail("is a fragmented MP4 (its frames are in moof fragments, not in the index), which this"
+            + " player cannot read; remux it, e.g. " + REMUX);
+      }
+      throw fail("has a video track without frames");
+    }
+    int beyond = samples.firstSampleBeyond(fileSize);
+    if (beyond >= 0) {
+      throw fail(String.format(Locale.ROOT,
+          "is truncated: %d of its %d video frames lie beyond the end of the file (%d bytes)",
+          samples.samplesBeyond(fileSize), samples.count(), fileSize));
+    }
+    if (samples.totalDuration() <= 0 || samples.spanTicks() <= 0) {
+      throw fail("has a damaged index: its frames have no duration");
+    }
+    TrackHeaderBox tkhd = trak.getTrackHeader();
+    Rotation rotation = tkhd == null ? Rotation.NONE : Rotation.fromMatrix(tkhd.getMatrix());
+    if (rotation == null) {
+      // Mirroring or scaling matrices are rare; showing the picture as coded beats refusing it.
+      rotation = Rotation.NONE;
+    }
+    double rawFps = (double) samples.count() * timescale / samples.totalDuration();
+    double fps = Math.min(240, Math.round(rawFps * 1000) / 1000.0);
+    if (!(fps > 0)) {
+      fps = Math.min(240, rawFps);
+    }
+    return new ClipInfo(
+        file, fileSize, avcC, profile, codedWidth, codedHeight, cropX, cropY, cropWidth, cropHeight,
+        rotation, timescale, samples, samples.reorderDepth(), fps);
+  }
+
+  /** Rejects what JCodec's decoder cannot do, before a viewer waits for it; returns the profile name. */
+  private String checkSps(SeqParameterSet sps) throws SourceException {
+    String profile = profileName(sps);
+    if (sps.profileIdc != 66 && sps.profileIdc != 77 && sps.profileIdc != 100) {
+      throw fail("uses the H.264 " + profile + " profile; only Baseline, Main and High (8-bit 4:2:0) can be"
+          + " played, re-encode it, e.g. " + REENCODE);
+    }
+    if (sps.chromaFormatIdc != ColorSpace.YUV420J) {
+      throw fail("uses " + sps.chromaFormatIdc + " chroma; only 4:2:0 H.264 can be played, re-encode it, e.g. " + REENCODE);
+    }
+    if (sps.bitDepthLumaMinus8 != 0 || sps.bitDepthChromaMinus8 != 0) {
+      throw fail("uses " + (sps.bitDepthLumaMinus8 + 8) + "-bit H.264; only 8-bit can be played, re-encode it, e.g. " + REENCODE);
+    }
+    if (!sps.frameMbsOnlyFlag || sps.mbAdaptiveFrameFieldFlag) {
+      throw fail("is interlaced H.264, which cannot be played; re-encode it progressive, e.g."
+          + " ffmpeg -i IN -vf yadif -c:v libx264 OUT.mp4");
+    }
+    if (sps.qpprimeYZeroTransformBypassFlag) {
+      throw fail("uses lossless H.264 (transform bypass), which cannot be played; re-encode it, e.g. " + REENCODE);
+    }
+    return profile;
+  }
+
+  private void checkPps(PictureParameterSet pps) throws SourceException {
+    if (pps.constrainedIntraPredFlag) {
+      throw fail("uses H.264 constrained intra prediction, which cannot be played; re-encode it, e.g. " + REENCODE);
+    }
+  }
+
+  private static String profileName(SeqParameterSet sps) {
+    return switch (sps.profileIdc) {
+      case 66 -> sps.constraintSet1Flag ? "Constrained Baseline" : "Baseline";
+      case 77 -> "Main";
+      case 88 -> "Extended";
+      case 100 -> "High";
+      case 110 -> "High 10";
+      case 122 -> "High 4:2:2";
+      case 244 -> "High 4:4:4 Predictive";
+      case 44 -> "CAVLC 4:4:4 Intra";
+      default -> "profile_idc " + sps.profileIdc;
+    };
+  }
+
+  private static boolean isH264(String fourcc) {
+    return fourcc.equals("avc1") || fourcc.equals("avc3");
+  }
+
+  private static String safeHandler(TrakBox trak) {
+    try {
+      return trak.getHandlerType();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String sampleEntryFourcc(TrakBox trak) {
+    try {
+      SampleEntry[] entries = trak.getSampleEntries();
+      return entries == null || entries.length == 0 ? null : entries[0].getFourcc();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String kindOf(String handler) {
+    if (handler == null) {
+      return "an unknown track";
+    }
+    return switch (handler) {
+      case "soun" -> "audio";
+      case "text", "sbtl", "subt", "clcp" -> "subtitles";
+      case "tmcd" -> "timecode";
+      case "hint" -> "hints";
+      case "meta" -> "metadata";
+      default -> "'" + printable(handler) + "'";
+    };
+  }
+
+  /** Names common non-MP4 formats from their magic numbers, or null. */
+  static String foreignFormat(ByteBuffer head, long fileSize) {
+    byte[] b = new byte[head.remaining()];
+    head.duplicate().get(b);
+    if (startsWith(b, 0x89, 'P', 'N', 'G')) {
+      return "a PNG image";
+    }
+    if (startsWith(b, 0xFF, 0xD8, 0xFF)) {
+      return "a JPEG image";
+    }
+    if (startsWith(b, 'G', 'I', 'F', '8')) {
+      return "a GIF image";
+    }
+    if (startsWith(b, 0x1A, 0x45, 0xDF, 0xA3)) {
+      return "a Matroska/WebM file; remux it to MP4, e.g. ffmpeg -i IN.mkv -c copy OUT.mp4";
+    }
+    if (startsWith(b, 'R', 'I', 'F', 'F') && b.length >= 12) {
+      String form = new String(b, 8, 4, StandardCharsets.US_ASCII);
+      return form.startsWith("AVI") ? "an AVI file" : form.equals("WAVE") ? "a WAV audio file" : "a RIFF file";
+    }
+    if (startsWith(b, 'F', 'L', 'V')) {
+      return "a Flash video (FLV) file";
+    }
+    if (startsWith(b, 'O', 'g', 'g', 'S')) {
+      return "an Ogg file";
+    }
+    if (startsWith(b, 'I', 'D', '3') || (b.length >= 2 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xE0) == 0xE0)) {
+      return "an MP3 audio file";
+    }
+    if (startsWith(b, 0x00, 0x00, 0x01, 0xBA)) {
+      return "an MPEG program stream";
+    }
+    if (b.length > 188 && b[0] == 0x47 && b[188] == 0x47) {
+      return "an MPEG transport stream (.ts); remux it to MP4, e.g. ffmpeg -i IN.ts -c copy OUT.mp4";
+    }
+    boolean boxFollows = b.length >= 8 && fourcc(ByteBuffer.wrap(b, 4, 4)) != null;
+    if (!boxFollows && (startsWith(b, 0x00, 0x00, 0x00, 0x01) || startsWith(b, 0x00, 0x00, 0x01))) {
+      return "a raw H.264/H.265 stream without a container; wrap it, e.g. ffmpeg -i IN.h264 -c copy OUT.mp4";
+    }
+    if (startsWith(b, '%', 'P', 'D', 'F')) {
+      return "a PDF document";
+    }
+    if (startsWith(b, 'P', 'K', 0x03, 0x04)) {
+      return "a ZIP archive";
+    }
+    return null;
+  }
+
+  private static boolean startsWith(byte[] data, int... magic) {
+    if (data.length < magic.length) {
+      return false;
+    }
+    for (int i = 0; i < magic.length; i++) {
+      if ((data[i] & 0xFF) != magic[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The four-character box type, or null if it is not printable ASCII (so not a box at all). */
+  private static String fourcc(ByteBuffer header) {
+    byte[] type = new byte[4];
+    header.get(type);
+    for (byte c : type) {
+      if (c < 0x20 || c > 0x7E) {
+        return null;
+      }
+    }
+    return new String(type, StandardCharsets.US_ASCII);
+  }
+
+  private static String printable(String text) {
+    StringBuilder out = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      out.append(c >= 0x20 && c <= 0x7E ? c : '?');
+    }
+    return out.toString();
+  }
+
+  private static ByteBuffer read(FileChannel channel, long position, int length) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(length);
+    while (buffer.hasRemaining()) {
+      if (channel.read(buffer, position + buffer.position()) < 0) {
+        throw new IOException("unexpected end of file at byte " + (position + buffer.position()));
+      }
+    }
+    return buffer.flip();
+  }
+
+  private SourceException fail(String reason) {
+    return new SourceException("file '" + file + "' " + reason);
+  }
+
+  private SourceException fail(String reason, Throwable cause) {
+    return new SourceException("file '" + file + "' " + reason, cause);
+  }
+}

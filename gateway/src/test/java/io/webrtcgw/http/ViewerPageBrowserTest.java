@@ -1,0 +1,128 @@
+package io.webrtcgw.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.webrtcgw.Gateway;
+import io.webrtcgw.config.StreamConfig;
+import io.webrtcgw.testing.Browser;
+import io.webrtcgw.testing.TestGateway;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Real headless Chromium opens the viewer page and plays the pattern stream. */
+class ViewerPageBrowserTest {
+  private static final Logger log = LoggerFactory.getLogger(ViewerPageBrowserTest.class);
+
+  /**
+   * Counts rendered frames for a while with requestVideoFrameCallback and reads the stamp's frame
+   * number off each one through a canvas.
+   */
+  static final String MEASURE = String.join("\n",
+      "const [seconds, done] = arguments;",
+      "const video = document.querySelector('video');",
+      "const canvas = document.createElement('canvas');",
+      "const ctx = canvas.getContext('2d', { willReadFrequently: true });",
+      "const numbers = []; let first = null; let last = null;",
+      "function readStamp() {",
+      "  const w = video.videoWidth, h = video.videoHeight;",
+      "  if (canvas.width !== w) { canvas.width = w; canvas.height = h; }",
+      "  ctx.drawImage(video, 0, 0, w, h);",
+      "  const band = Math.max(1, Math.floor(h / 16));",
+      "  const row = Math.floor(band / 2);",
+      "  const px = ctx.getImageData(0, row, w, 1).data;",
+      "  let word = 0n;",
+      "  for (let cell = 0; cell < 64; cell++) {",
+      "    const x0 = Math.floor(cell * w / 64), x1 = Math.floor((cell + 1) * w / 64);",
+      "    const x = Math.floor((x0 + x1) / 2);",
+      "    const lum = 0.299 * px[x * 4] + 0.587 * px[x * 4 + 1] + 0.114 * px[x * 4 + 2];",
+      "    word = (word << 1n) | (lum >= 128 ? 1n : 0n);",
+      "  }",
+      "  return { frame: Number(word & 0xFFFFn), time: Number(word >> 16n) };",
+      "}",
+      "function onFrame(now, meta) {",
+      "  if (first === null) first = { now, presented: meta.presentedFrames };",
+      "  last = { now, presented: meta.presentedFrames };",
+      "  const stamp = readStamp();",
+      "  numbers.push(stamp.frame);",
+      "  if (now - first.now < seconds * 1000) { video.requestVideoFrameCallback(onFrame); return; }",
+      "  done({ width: video.videoWidth, height: video.videoHeight, numbers,",
+      "         elapsedMs: last.now - first.now, presented: last.presented - first.presented,",
+      "         latencyMs: Date.now() - stamp.time });",
+      "}",
+      "video.requestVideoFrameCallback(onFrame);");
+
+  private static Gateway gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gateway = TestGateway.start(StreamConfig.of("pattern", "pattern:640x360@30"));
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+  }
+
+  @Test
+  void rendersThePatternAtFullRateForTenSeconds() throws Exception {
+    try (Browser browser = new Browser()) {
+      browser.driver().get("http://127.0.0.1:" + gateway.port() + "/view/pattern");
+      browser.awaitState("playing", Duration.ofSeconds(20));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> result = (Map<String, Object>) browser.asyncScript(MEASURE, 10);
+      long width = (Long) result.get("width");
+      long height = (Long) result.get("height");
+      double elapsed = ((Number) result.get("elapsedMs")).doubleValue() / 1000;
+      long presented = ((Number) result.get("presented")).longValue();
+      double fps = presented / elapsed;
+      @SuppressWarnings("unchecked")
+      List<Long> numbers = (List<Long>) result.get("numbers");
+      log.info("browser rendered {} frames in {} s = {} fps, {}x{}, stamp latency {} ms",
+          presented, elapsed, String.format("%.1f", fps), width, height, result.get("latencyMs"));
+
+      assertEquals(640, width);
+      assertEquals(360, height);
+      assertTrue(elapsed >= 9.9, "measured for " + elapsed + " s");
+      assertTrue(fps >= 25, "rendered " + fps + " fps, expected at least 25");
+      int advanced = 0;
+      for (int i = 1; i < numbers.size(); i++) {
+        int step = (int) ((numbers.get(i) - numbers.get(i - 1)) & 0xFFFF);
+        assertTrue(step < 100, "stamp frame numbers must advance: " + numbers.get(i - 1) + " then " + numbers.get(i));
+        if (step > 0) {
+          advanced++;
+        }
+      }
+      assertTrue(advanced >= 0.9 * numbers.size() - 1,
+          "frame numbers advanced on only " + advanced + " of " + numbers.size() + " frames");
+      assertEquals(1, gateway.sessions().count());
+    }
+  }
+
+  @Test
+  void firstFrameArrivesQuicklyAfterPageLoad() throws Exception {
+    List<Double> loads = new ArrayList<>();
+    try (Browser browser = new Browser()) {
+      for (int i = 0; i < 10; i++) {
+        browser.driver().get("http://127.0.0.1:" + gateway.port() + "/view/pattern");
+        browser.awaitState("playing", Duration.ofSeconds(20));
+        Object firstFrame = browser.script("return window.player.stats().firstFrameMs");
+        loads.add(((Number) firstFrame).doubleValue());
+        browser.driver().get("about:blank");
+      }
+    }
+    Collections.sort(loads);
+    double median = (loads.get(4) + loads.get(5)) / 2;
+    log.info("page load to first rendered frame over 10 loads: median {} ms, all {}", median, loads);
+    System.out.printf("TTFF page-load-to-first-frame median_ms=%.0f loads=%s%n", median, loads);
+    assertTrue(loads.get(9) < 10_000, "every load must show a picture; slowest took " + loads.get(9) + " ms");
+  }
+}
