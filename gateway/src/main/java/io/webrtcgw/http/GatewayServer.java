@@ -82,7 +82,8 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private String hostForLog() {
-    return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getHostString();
+    InetSocketAddress address = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
+    return address.getAddress().isAnyLocalAddress() ? "localhost" : address.getHostString();
   }
 
   private void viewPage(HttpServerExchange exchange) {
