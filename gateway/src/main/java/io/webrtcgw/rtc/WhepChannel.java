@@ -65,7 +65,11 @@ final class WhepChannel implements SignalingChannel {
     if (message instanceof ServerMessage.Answer answer) {
       current.answer.complete(answer.sdp());
     } else if (message instanceof ServerMessage.Error error) {
-      current.answer.completeExceptionally(new SignalingException(codeOf(error.code()), error.message()));
+      ErrorCode code = codeOf(error.code());
+      // A refused trickled candidate is no answer to the offer under way; its PATCH was answered.
+      if (code != ErrorCode.BAD_CANDIDATE) {
+        current.answer.completeExceptionally(new SignalingException(code, error.message()));
+      }
     } else if (message instanceof Candidate candidate && current.answer.isDone()) {
       // Anything before this round's answer belongs to the ICE session it replaces.
       if (candidate.candidate() == null || candidate.candidate().isEmpty()) {

@@ -103,6 +103,11 @@ public final class WhepSessions {
       return answer(round, session).handle((answer, error) -> {
         if (error != null) {
           session.close(EndReason.NEGOTIATION_FAILED);
+          if (unwrap(error) instanceof WhepException) {
+            // Ended under way (the gateway is shutting down): not a missing resource, try again.
+            throw new CompletionException(new SignalingException(ErrorCode.INTERNAL,
+                "the session ended before its offer was answered"));
+          }
           throw propagate(error);
         }
         register(resource);
@@ -258,8 +263,11 @@ public final class WhepSessions {
   }
 
   private static CompletionException propagate(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    return new CompletionException(cause);
+    return new CompletionException(unwrap(error));
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
   /** One WHEP session resource: the session, and the remote description its ICE session came from. */

@@ -60,6 +60,9 @@ class WhepProtocolTest {
   void nothingLeft() {
     Await.until(() -> "no sessions left, have " + gateway.sessions().count(),
         () -> gateway.sessions().count() == 0, WAIT);
+    for (String stream : List.of("pattern", "solo")) {
+      assertEquals(0, gateway.streams().find(stream).orElseThrow().viewers(), "viewer slots of " + stream);
+    }
   }
 
   @Test
