@@ -288,7 +288,7 @@ class WhepProtocolTest {
   @Test
   void sessionThatNeverConnectsEnds() throws Exception {
     // A real offer, but nobody applies the answer: nothing will ever connect.
-    HttpResponse<String> created = post(WhepClient.endpoint(gateway.port(), "pattern"), "application/sdp", offer());
+    HttpResponse<String> created = post(WhepClient.endpoint(gateway.port(), "pattern"), "application/sdp", WhepClient.recvonlyOffer());
     assertEquals(201, created.statusCode(), created.body());
     assertEquals(1, gateway.sessions().count());
     Await.until("the unconnected session to end at the connect deadline",
@@ -314,17 +314,6 @@ class WhepProtocolTest {
           + "credential=\"pa\\\"ss\"; credential-type=\"password\""), links.toString());
       client.delete();
     }
-  }
-
-  private static String offer() {
-    // The smallest offer libwebrtc accepts for a recvonly video session.
-    return String.join("\r\n",
-        "v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
-        "a=group:BUNDLE 0", "a=msid-semantic: WMS",
-        "m=video 9 UDP/TLS/RTP/SAVPF 96", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0",
-        "a=ice-ufrag:Ab3d", "a=ice-pwd:0123456789abcdefghijklmn", "a=ice-options:trickle",
-        "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB",
-        "a=setup:actpass", "a=mid:0", "a=recvonly", "a=rtcp-mux", "a=rtpmap:96 VP8/90000", "");
   }
 
   private static int selectedPort(WhepClient client) {

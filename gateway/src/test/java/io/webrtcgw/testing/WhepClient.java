@@ -82,6 +82,17 @@ public final class WhepClient implements AutoCloseable {
     return new WhepClient(factory, endpoint(port, stream));
   }
 
+  /** A small recvonly video offer that libwebrtc accepts, for requests whose answer nobody applies. */
+  public static String recvonlyOffer() {
+    return String.join("\r\n",
+        "v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
+        "a=group:BUNDLE 0", "a=msid-semantic: WMS",
+        "m=video 9 UDP/TLS/RTP/SAVPF 96", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0",
+        "a=ice-ufrag:Ab3d", "a=ice-pwd:0123456789abcdefghijklmn", "a=ice-options:trickle",
+        "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB",
+        "a=setup:actpass", "a=mid:0", "a=recvonly", "a=rtcp-mux", "a=rtpmap:96 VP8/90000", "");
+  }
+
   /** Sends a recvonly video offer and, on 201, applies the answer; returns the POST's response. */
   public HttpResponse<String> watch() throws Exception {
     RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
