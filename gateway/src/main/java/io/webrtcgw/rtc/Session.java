@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class Session {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
   /** Sent through the channel once the gateway has gathered all its candidates for an answer. */
-  public static final Candidate END_OF_CANDIDATES = new Candidate("", null, null);
+  private static final Candidate END_OF_CANDIDATES = new Candidate("", null, null);
   private static final Duration RTC_CALL_TIMEOUT = Duration.ofSeconds(10);
 
   /** Where the session is; events meant for an earlier state are dropped. */
