@@ -69,7 +69,7 @@ public final class ViewerSignaling {
       return;
     }
     stream = found.get();
-    channel.send(new ServerMessage.Hello(id, streamName, sessions.iceServers()));
+    channel.send(new ServerMessage.Hello(id, streamName, sessions.iceServersFor(id)));
     offerTimer = timers.schedule(this::offerTimedOut, offerTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
