@@ -28,6 +28,8 @@ const BUSY_CLOSE_CODE = 4503;
 // leave the session usable, so they are only reported.
 const ERROR_POLICY = new Map([
   ['unknown-stream', 'fail'],
+  ['unauthorized', 'fail'],
+  ['forbidden', 'fail'],
   ['busy', 'retry-slowly'],
   ['bad-sdp', 'retry'],
   ['no-video', 'retry'],
@@ -46,6 +48,7 @@ const ERROR_POLICY = new Map([
 export class Player {
   #video;
   #socketUrl;
+  #iceTransportPolicy;
   #onStateChange;
   #state = 'stopped';
   // The live attempt. Every callback carries the attempt it was made for and is ignored
@@ -63,13 +66,18 @@ export class Player {
    * @param {HTMLVideoElement} options.video
    * @param {string} options.stream - the stream name, unencoded
    * @param {string} [options.baseUrl] - the gateway's HTTP(S) URL; defaults to this page's origin
+   * @param {string} [options.token] - the access token, when the gateway asks for one
+   * @param {RTCIceTransportPolicy} [options.iceTransportPolicy] - `relay` to use only TURN relays
    * @param {(state: string, detail: StateDetail) => void} [options.onStateChange]
    */
-  constructor({ video, stream, baseUrl = location.origin, onStateChange = () => {} }) {
+  constructor({ video, stream, baseUrl = location.origin, token = null, iceTransportPolicy = 'all', onStateChange = () => {} }) {
     this.#video = video;
     const url = new URL(`ws/${encodeURIComponent(stream)}`, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    // Browsers cannot set headers on a WebSocket, so the token rides in the query.
+    if (token) url.searchParams.set('token', token);
     this.#socketUrl = url.href;
+    this.#iceTransportPolicy = iceTransportPolicy;
     this.#onStateChange = onStateChange;
     // Muted inline autoplay is what Chrome, Firefox and Safari all allow without a click. The
     // attributes are set too: the `muted` attribute is `defaultMuted`, a separate flag that
@@ -124,6 +132,30 @@ export class Player {
     };
   }
 
+  /** The live peer connection's `RTCStatsReport`, or null between attempts. */
+  async getStats() {
+    const pc = this.#attempt?.pc;
+    return pc ? pc.getStats() : null;
+  }
+
+  /**
+   * The ICE candidate pair media flows over, as `{ local, remote }` candidate stats (each with
+   * `candidateType`, `address`, `port`, `protocol`), or null before ICE has selected one.
+   */
+  async selectedCandidatePair() {
+    const report = await this.getStats();
+    if (!report) return null;
+    let pair = null;
+    report.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId);
+    });
+    // Browsers without transport stats mark the pair itself.
+    if (!pair) report.forEach((s) => { if (s.type === 'candidate-pair' && s.selected) pair = s; });
+    if (!pair) return null;
+    const pick = (c) => c && { candidateType: c.candidateType, address: c.address, port: c.port, protocol: c.protocol };
+    return { local: pick(report.get(pair.localCandidateId)), remote: pick(report.get(pair.remoteCandidateId)) };
+  }
+
   #connect() {
     this.#retryTimer = null;
     const a = {
@@ -169,7 +201,7 @@ export class Player {
     if (a.pc) return;
     a.session = msg.session ?? null;
     try {
-      a.pc = new RTCPeerConnection({ iceServers: msg.iceServers ?? [] });
+      a.pc = new RTCPeerConnection({ iceServers: msg.iceServers ?? [], iceTransportPolicy: this.#iceTransportPolicy });
     } catch (err) {
       this.#retry(a, { error: `Cannot create the peer connection: ${err.message}` });
       return;

@@ -35,7 +35,14 @@ document.title = `${stream} · WebRTC gateway`;
 document.getElementById('stream-name').textContent = stream;
 video.controls = params.get('controls') === '1';
 
-const player = new Player({ video, stream, onStateChange: show });
+const player = new Player({
+  video,
+  stream,
+  token: params.get('token'),
+  // `?relay=1` sends media only through the TURN relay: to check a TURN setup.
+  iceTransportPolicy: params.get('relay') === '1' ? 'relay' : 'all',
+  onStateChange: show,
+});
 // Muted unless `?muted=0` asks for sound; if the browser then refuses to autoplay, the player mutes.
 video.muted = params.get('muted') !== '0';
 window.player = player;
