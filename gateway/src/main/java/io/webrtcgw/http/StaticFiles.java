@@ -95,7 +95,8 @@ final class StaticFiles implements HttpHandler {
       }
       return false;
     }
-    Date since = DateUtils.parseDate(exchange.getRequestHeaders().getFirst(Headers.IF_MODIFIED_SINCE));
+    String ifModifiedSince = exchange.getRequestHeaders().getFirst(Headers.IF_MODIFIED_SINCE);
+    Date since = ifModifiedSince == null ? null : DateUtils.parseDate(ifModifiedSince);
     return since != null && f.modifiedSeconds() <= since.getTime() / 1000;
   }
 
