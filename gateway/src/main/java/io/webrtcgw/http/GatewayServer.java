@@ -68,7 +68,7 @@ public final class GatewayServer implements AutoCloseable {
   private final SessionRegistry sessions;
   private final GatewayMetrics metrics;
   private final AccessPolicy access;
-  private final Snapshots snapshots = new Snapshots(SNAPSHOT_TIMEOUT);
+  private final Snapshots snapshots;
   private final ViewerSocket socket;
   private final GracefulShutdownHandler root;
   private final Undertow undertow;
@@ -85,6 +85,7 @@ public final class GatewayServer implements AutoCloseable {
     this.sessions = sessions;
     this.metrics = metrics;
     this.access = new AccessPolicy(config.auth(), config.streams());
+    this.snapshots = new Snapshots(SNAPSHOT_TIMEOUT, timers);
     this.scheme = config.tls() == null ? "http" : "https";
     this.frameAncestors = config.frameAncestors();
     this.socket = new ViewerSocket(streams, sessions, timers, config.limits().offerTimeout(),

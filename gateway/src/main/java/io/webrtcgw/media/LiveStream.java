@@ -160,7 +160,7 @@ public final class LiveStream implements AutoCloseable {
 
   private synchronized void stopSource() {
     if (--running == 0 && !closed) {
-      log.info("stream {}: last viewer left, stopping source", name());
+      log.info("stream {}: no viewer or hold left, stopping source", name());
       source.stop();
     }
   }

@@ -4,6 +4,7 @@ import io.webrtcgw.source.I420Frame;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -15,10 +16,16 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Snapshots {
   private final Duration timeout;
+  private final Executor releases;
 
-  /** @param timeout how long to wait for an idle source's first frame */
-  public Snapshots(Duration timeout) {
+  /**
+   * @param timeout how long to wait for an idle source's first frame
+   * @param releases where holds are let go: stopping a source joins its thread, so it cannot happen
+   *     on that thread, where the frame arrives
+   */
+  public Snapshots(Duration timeout, Executor releases) {
     this.timeout = timeout;
+    this.releases = releases;
   }
 
   /**
@@ -40,7 +47,7 @@ public final class Snapshots {
     }
     return stream.nextFrame()
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((frame, error) -> hold.close())
+        .whenCompleteAsync((frame, error) -> hold.close(), releases)
         .exceptionallyCompose(error -> CompletableFuture.failedFuture(unavailable(stream, error)));
   }
 
