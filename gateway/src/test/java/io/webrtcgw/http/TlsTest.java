@@ -61,6 +61,33 @@ class TlsTest {
     Key key = store.getKey("gateway", PASSWORD.toCharArray());
     Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", certificate.getEncoded()));
     Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", key.getEncoded()));
+    Files.writeString(dir.resolve("key-rsa.pem"), pem("RSA PRIVATE KEY", pkcs1(key.getEncoded())));
+  }
+
+  /** The PKCS#1 RSAPrivateKey inside a PKCS#8 PrivateKeyInfo: its last element, an OCTET STRING. */
+  private static byte[] pkcs1(byte[] pkcs8) {
+    int[] at = {0};
+    header(pkcs8, at); // SEQUENCE PrivateKeyInfo
+    int version = header(pkcs8, at); // INTEGER version
+    at[0] += version;
+    int algorithm = header(pkcs8, at); // SEQUENCE AlgorithmIdentifier
+    at[0] += algorithm;
+    int length = header(pkcs8, at); // OCTET STRING
+    return java.util.Arrays.copyOfRange(pkcs8, at[0], at[0] + length);
+  }
+
+  /** Skips a DER tag and length, returning the length. */
+  private static int header(byte[] der, int[] at) {
+    at[0]++;
+    int first = der[at[0]++] & 0xFF;
+    if (first < 0x80) {
+      return first;
+    }
+    int length = 0;
+    for (int i = 0; i < (first & 0x7F); i++) {
+      length = (length << 8) | (der[at[0]++] & 0xFF);
+    }
+    return length;
   }
 
   private static String pem(String type, byte[] der) {
@@ -87,6 +114,11 @@ class TlsTest {
   @Test
   void servesHttpsAndWssFromPemFiles() throws Exception {
     checkServes(TlsConfig.of(dir.resolve("cert.pem").toString(), dir.resolve("key.pem").toString(), null, null));
+  }
+
+  @Test
+  void servesHttpsFromAPkcs1RsaKey() throws Exception {
+    checkServes(TlsConfig.of(dir.resolve("cert.pem").toString(), dir.resolve("key-rsa.pem").toString(), null, null));
   }
 
   @Test
