@@ -10,6 +10,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.AuthConfig;
 import io.webrtcgw.config.GatewayConfig;
@@ -17,6 +19,7 @@ import io.webrtcgw.config.Limits;
 import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.signaling.CloseCodes;
 import io.webrtcgw.testing.Await;
+import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.SignalingClient;
 import io.webrtcgw.testing.TestGateway;
 import java.net.URI;
@@ -153,6 +156,26 @@ class AccessControlTest {
         .header("Authorization", "Bearer " + ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, metrics.statusCode());
     assertTrue(metrics.body().contains("gateway_viewers"), metrics.body());
+  }
+
+  @Test
+  void aSessionOpenedWithATokenLogsItsStartAndEndButNotTheToken() throws Exception {
+    HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
+    PeerConnectionFactory factory = new PeerConnectionFactory(audio);
+    try {
+      // The stream name carries the query: LoopbackViewer appends it to /ws/ as it is.
+      try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "lobby?token=" + LOBBY_TOKEN)) {
+        viewer.awaitFrames(3, WAIT);
+      }
+      Await.until("the session ends", () -> gateway.sessions().count() == 0, WAIT);
+    } finally {
+      factory.dispose();
+      audio.dispose();
+    }
+    List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    assertTrue(lines.stream().anyMatch(l -> l.matches("session \\w+ started: stream=lobby peer=.*")), lines.toString());
+    assertTrue(lines.stream().anyMatch(l -> l.matches(
+        "session \\w+ ended: stream=lobby peer=.* reason=viewer-left duration=\\d+ms")), lines.toString());
   }
 
   @Test
