@@ -120,6 +120,7 @@ class SnapshotsTest {
     try (LiveStream stream = stream(source); LiveStream.Lease viewer = stream.join()) {
       I420Frame frame = I420Frame.allocate(64, 32, 1);
       source.sink.onFrame(frame);
+      assertSame(stream, viewer.stream());
       assertSame(frame, new Snapshots(Duration.ofMillis(1), releases).frame(stream).get(1, TimeUnit.SECONDS));
       assertEquals(1, source.starts);
       assertEquals(0, source.stops);

@@ -124,7 +124,7 @@ public final class Coturn implements AutoCloseable {
       int candidate = ThreadLocalRandom.current().nextInt(30000, 40000);
       try (DatagramSocket udp = new DatagramSocket(candidate, InetAddress.getLoopbackAddress());
           java.net.ServerSocket tcp = new java.net.ServerSocket(candidate, 1, InetAddress.getLoopbackAddress())) {
-        return candidate;
+        return udp.getLocalPort() == tcp.getLocalPort() ? candidate : -1;
       } catch (IOException taken) {
         // try another
       }
@@ -133,12 +133,17 @@ public final class Coturn implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+      reader.join(2000);
+    } catch (InterruptedException e) {
       process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
+      Thread.currentThread().interrupt();
     }
-    reader.join(2000);
   }
 }
