@@ -55,7 +55,8 @@ class NetworkSettingsTest {
       viewer.awaitFrames(10, WAIT);
       List<String> candidates = new ArrayList<>();
       for (JsonNode message : viewer.signaling().drain()) {
-        if (message.path("type").asText().equals("candidate")) {
+        // An empty candidate only marks the end of the gateway's candidates.
+        if (message.path("type").asText().equals("candidate") && !message.path("candidate").asText().isEmpty()) {
           candidates.add(message.path("candidate").asText());
         }
       }
