@@ -15,7 +15,6 @@ import io.undertow.util.StatusCodes;
 import io.webrtcgw.config.GatewayConfig;
 import io.webrtcgw.media.StreamRegistry;
 import io.webrtcgw.rtc.SessionRegistry;
-import io.webrtcgw.signaling.CloseCodes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -107,7 +106,7 @@ public final class GatewayServer implements AutoCloseable {
     stopped = true;
     root.shutdown();
     sessions.close();
-    socket.closeAll(CloseCodes.GOING_AWAY, "shutting down");
+    socket.closeAll("the gateway is shutting down");
     try {
       root.awaitShutdown(2000);
     } catch (InterruptedException e) {

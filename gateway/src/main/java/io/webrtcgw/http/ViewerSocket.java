@@ -21,7 +21,8 @@ import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.ServerMessage;
 import io.webrtcgw.signaling.SignalingChannel;
 import java.time.Duration;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
@@ -38,7 +39,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   private final ScheduledExecutorService timers;
   private final Duration offerTimeout;
   private final int maxMessageBytes;
-  private final Set<WebSocketChannel> open = ConcurrentHashMap.newKeySet();
+  private final Map<WebSocketChannel, SocketChannel> open = new ConcurrentHashMap<>();
 
   ViewerSocket(StreamRegistry streams, SessionRegistry sessions, ScheduledExecutorService timers,
       Duration offerTimeout, int maxMessageBytes) {
@@ -70,7 +71,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
     SocketChannel signalingChannel = new SocketChannel(channel);
     ViewerSignaling signaling =
         new ViewerSignaling(stream, signalingChannel, streams, sessions, timers, offerTimeout);
-    open.add(channel);
+    open.put(channel, signalingChannel);
     channel.addCloseTask(closed -> {
       open.remove(closed);
       signaling.closed();
@@ -116,16 +117,23 @@ final class ViewerSocket implements WebSocketConnectionCallback {
     signaling.opened();
   }
 
-  /** Closes every open socket with {@code code}; used at shutdown after sessions said bye. */
-  void closeAll(int code, String reason) {
-    for (WebSocketChannel channel : open) {
-      new SocketChannel(channel).close(code, reason);
+  /**
+   * Says bye to every socket still open and closes it (1001); used at shutdown after the sessions
+   * said theirs, so this reaches the viewers that had not offered yet.
+   */
+  void closeAll(String reason) {
+    for (SocketChannel channel : open.values()) {
+      channel.send(new ServerMessage.Bye(reason));
+      channel.close(CloseCodes.GOING_AWAY, "shutting down");
     }
   }
 
   /** {@link SignalingChannel} over one Undertow WebSocket. */
   private static final class SocketChannel implements SignalingChannel {
     private final WebSocketChannel channel;
+    // Set before the close frame is queued: Undertow marks the frame sent only once it is written,
+    // and nothing may follow it.
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     SocketChannel(WebSocketChannel channel) {
       this.channel = channel;
@@ -133,7 +141,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
 
     @Override
     public void send(ServerMessage message) {
-      if (!channel.isOpen() || channel.isCloseFrameSent()) {
+      if (closing.get() || !channel.isOpen() || channel.isCloseFrameSent()) {
         return;
       }
       try {
@@ -146,7 +154,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
 
     @Override
     public void close(int code, String reason) {
-      if (!channel.isOpen() || channel.isCloseFrameSent()) {
+      if (!closing.compareAndSet(false, true) || !channel.isOpen() || channel.isCloseFrameSent()) {
         return;
       }
       WebSockets.sendClose(new CloseMessage(code, reason), channel, null);
