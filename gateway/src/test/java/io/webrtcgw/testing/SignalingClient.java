@@ -70,6 +70,15 @@ public final class SignalingClient implements AutoCloseable {
     }
   }
 
+  /** The next message, whatever its type. */
+  public JsonNode next(Duration timeout) throws InterruptedException {
+    JsonNode message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (message == null) {
+      throw new AssertionError("no message within " + timeout.toMillis() + " ms");
+    }
+    return message;
+  }
+
   /** The gateway's close code, once it closes the socket. */
   public int awaitClose(Duration timeout) throws Exception {
     return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
