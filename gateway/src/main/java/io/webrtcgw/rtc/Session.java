@@ -288,12 +288,16 @@ public final class Session {
     cancelGraceTimer();
     if (pc != null) {
       RTCPeerConnection closing = pc;
+      RTCRtpSender added = sender;
       pc = null;
-      if (sender != null) {
-        step("remove track", () -> closing.removeTrack(sender));
-        sender = null;
+      sender = null;
+      if (added != null) {
+        step("remove track", () -> closing.removeTrack(added));
       }
       step("close peer connection", () -> NativeRelease.closePeerConnection(closing));
+      if (added != null) {
+        step("release sender", () -> NativeRelease.release(added));
+      }
     }
     step("leave stream", lease::close);
     if (reason.closeCode() > 0) {

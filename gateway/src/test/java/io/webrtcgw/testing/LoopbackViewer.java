@@ -59,6 +59,7 @@ public final class LoopbackViewer implements AutoCloseable {
   /** Local candidates wait until the offer is on the wire: the gateway refuses them before it. */
   private final List<String> pendingLocal = new ArrayList<>();
   private boolean offerSent;
+  private final List<RTCRtpTransceiver> transceivers = new ArrayList<>();
   private volatile String offerSdp;
   private volatile String answerSdp;
   private boolean mediaDropped; // guarded by this
@@ -93,7 +94,7 @@ public final class LoopbackViewer implements AutoCloseable {
   public void offer() throws Exception {
     RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
     init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
-    pc.addTransceiver(dummyTrack, init);
+    transceivers.add(pc.addTransceiver(dummyTrack, init));
     negotiate(new RTCOfferOptions());
   }
 
@@ -130,6 +131,7 @@ public final class LoopbackViewer implements AutoCloseable {
       track.removeSink(sink);
     }
     NativeRelease.closePeerConnection(pc);
+    transceivers.forEach(NativeRelease::release);
     mediaDropped = true;
   }
 
