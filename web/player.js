@@ -12,6 +12,7 @@ const CLOSE_REASONS = new Map([
   [1000, 'Connection closed'],
   [1001, 'The gateway is going away'],
   [1006, 'Lost the connection to the gateway'],
+  [1008, 'Too many messages'],
   [1009, 'Message too big'],
   [1011, 'Gateway error'],
   [4400, 'The media connection was lost'],

@@ -70,7 +70,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
     String stream = exchange.getAttachment(STREAM);
     SocketChannel signalingChannel = new SocketChannel(channel);
     ViewerSignaling signaling =
-        new ViewerSignaling(stream, signalingChannel, streams, sessions, timers, offerTimeout);
+        new ViewerSignaling(stream, signalingChannel, streams, sessions, timers, offerTimeout, System::nanoTime);
     open.put(channel, signalingChannel);
     channel.addCloseTask(closed -> {
       open.remove(closed);
@@ -141,7 +141,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
 
     @Override
     public void send(ServerMessage message) {
-      if (closing.get() || !channel.isOpen() || channel.isCloseFrameSent()) {
+      if (!isOpen()) {
         return;
       }
       try {
@@ -158,6 +158,11 @@ final class ViewerSocket implements WebSocketConnectionCallback {
         return;
       }
       WebSockets.sendClose(new CloseMessage(code, reason), channel, null);
+    }
+
+    @Override
+    public boolean isOpen() {
+      return !closing.get() && channel.isOpen() && !channel.isCloseFrameSent();
     }
 
     @Override

@@ -68,6 +68,7 @@ public final class Session {
   private RTCPeerConnection pc;
   private RTCRtpSender sender;
   private boolean answered;
+  private List<String> remoteMids = List.of(); // per media section of the applied offer; "" if none
   private final List<Candidate> localCandidates = new ArrayList<>();
   private ScheduledFuture<?> graceTimer;
   private volatile RTCIceConnectionState iceState = RTCIceConnectionState.NEW;
@@ -123,7 +124,14 @@ public final class Session {
 
   /** Adds a viewer's trickled candidate. */
   public void addCandidate(Candidate candidate) {
-    post(() -> handleRemoteCandidate(candidate));
+    if (!post(() -> handleRemoteCandidate(candidate))) {
+      refuseAfterEnd();
+    }
+  }
+
+  /** True from the moment the session starts ending: it answers nothing any more. */
+  public boolean isClosing() {
+    return closing.get();
   }
 
   /** Ends the session and frees everything; idempotent, safe from any thread. */
@@ -165,6 +173,7 @@ public final class Session {
         state = State.CONNECTING;
       }
       RtcFutures.setRemote(pc, new RTCSessionDescription(RTCSdpType.OFFER, sdp), RTC_CALL_TIMEOUT);
+      remoteMids = OfferCheck.mids(sdp);
       if (sender == null) {
         // addTrack after applying the offer reuses the viewer's recvonly transceiver, so the
         // answer comes out sendonly on the viewer's own m-line.
@@ -196,14 +205,21 @@ public final class Session {
   }
 
   private void reject(ErrorCode code, String message) {
-    channel.send(ServerMessage.Error.of(code, message));
     if (!answered) {
+      // Closing first: once the viewer reads the error, its next offer must find this session
+      // closing and get a fresh one.
       close(EndReason.NEGOTIATION_FAILED);
     }
+    channel.send(ServerMessage.Error.of(code, message));
+  }
+
+  private void refuseAfterEnd() {
+    channel.send(ServerMessage.Error.of(ErrorCode.NO_OFFER, "the session ended; send a new offer before candidates"));
   }
 
   private void handleRemoteCandidate(Candidate candidate) {
     if (state == State.CLOSED || pc == null) {
+      refuseAfterEnd();
       return;
     }
     if (candidate.candidate() == null || candidate.candidate().isEmpty()) {
@@ -211,6 +227,15 @@ public final class Session {
     }
     if (candidate.sdpMid() == null && candidate.sdpMLineIndex() == null) {
       channel.send(ServerMessage.Error.of(ErrorCode.BAD_CANDIDATE, "a candidate needs sdpMid or sdpMLineIndex"));
+      return;
+    }
+    // libwebrtc's addIceCandidate reports no failure through webrtc-java, so a candidate for a
+    // media section the offer does not have would vanish without a word.
+    if (candidate.sdpMid() != null ? !remoteMids.contains(candidate.sdpMid())
+        : candidate.sdpMLineIndex() < 0 || candidate.sdpMLineIndex() >= remoteMids.size()) {
+      channel.send(ServerMessage.Error.of(ErrorCode.BAD_CANDIDATE, candidate.sdpMid() != null
+          ? "the offer has no media section with mid '" + abbreviate(candidate.sdpMid()) + "'"
+          : "the offer has no media section " + candidate.sdpMLineIndex()));
       return;
     }
     RTCIceCandidate parsed = new RTCIceCandidate(
@@ -312,6 +337,10 @@ public final class Session {
         id, streamName(), channel.peer(), reason.label(), lived.toMillis());
     executor.shutdown();
     ended.complete(reason);
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 37) + "...";
   }
 
   private void step(String what, Runnable action) {
