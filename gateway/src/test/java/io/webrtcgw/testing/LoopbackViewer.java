@@ -214,6 +214,13 @@ public final class LoopbackViewer implements AutoCloseable {
     return frameCount.get();
   }
 
+  /** The last frame received with its stamp read, or null before the first. */
+  public ReceivedFrame lastFrame() {
+    synchronized (frames) {
+      return frames.isEmpty() ? null : frames.get(frames.size() - 1);
+    }
+  }
+
   public List<ReceivedFrame> frames() {
     synchronized (frames) {
       return List.copyOf(frames);
