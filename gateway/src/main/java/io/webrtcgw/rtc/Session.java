@@ -186,6 +186,7 @@ public final class Session {
       RTCSessionDescription answer = RtcFutures.createAnswer(pc, RTC_CALL_TIMEOUT);
       RtcFutures.setLocal(pc, answer, RTC_CALL_TIMEOUT);
       channel.send(new ServerMessage.Answer(answer.sdp));
+      log.debug("session {}: answered {} offer in state {}", id, answered ? "a new" : "the first", state);
       if (!answered) {
         answered = true;
         localCandidates.forEach(channel::send);
@@ -279,6 +280,7 @@ public final class Session {
         // Disconnected may heal by itself (consent checks resume after a short outage); failed
         // never does. Give it the grace period before giving the viewer's slot back.
         if (state == State.CONNECTED) {
+          log.debug("session {}: ICE disconnected, {} ms to recover", id, disconnectGrace.toMillis());
           state = State.DISCONNECTED;
           restartGraceTimer();
         }
