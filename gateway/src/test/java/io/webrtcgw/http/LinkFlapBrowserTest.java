@@ -22,11 +22,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway and a headless Chromium viewer in two network namespaces joined by one veth pair;
  * the viewer's end of the link goes down and comes back. A long outage outlives the session and
- * the viewer must reconnect by itself; a short one must heal inside the same session.
+ * the viewer must reconnect by itself; a short one must heal inside the same session. An outage
+ * that outlasts the viewer's ICE restart and several of its backoff steps must not leave it
+ * waiting out the backoff once the link is back.
  */
 class LinkFlapBrowserTest {
   private static final Logger log = LoggerFactory.getLogger(LinkFlapBrowserTest.class);
   private static final Duration LONG_FLAP = Duration.ofSeconds(10);
+  /** Longer than the viewer's ICE restart plus several backoff steps: it is between retries at link-up. */
+  private static final Duration OUTAGE_PAST_BACKOFF = Duration.ofSeconds(25);
   private static final Duration SHORT_FLAP = Duration.ofSeconds(2);
   private static final long MAX_RECOVERY_MILLIS = 5000;
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -64,7 +68,8 @@ class LinkFlapBrowserTest {
       "window.stateLog = [];",
       "new MutationObserver(() => window.stateLog.push({ at: Date.now(), state: document.documentElement.dataset.state,",
       "    ice: window.player.stats().iceConnectionState, attempts: window.player.stats().attempts }))",
-      "  .observe(document.documentElement, { attributes: true, attributeFilter: ['data-state'] });");
+      "  .observe(document.documentElement, { attributes: true, attributeFilter: ['data-state'] });",
+      "for (const type of ['online', 'offline']) addEventListener(type, () => window.stateLog.push({ at: Date.now(), event: type }));");
 
   /** The first frame rendered at or after {@code arguments[0]} (a Date.now() value), or null. */
   private static final String FIRST_FRAME_AFTER =
@@ -138,6 +143,15 @@ class LinkFlapBrowserTest {
     long recovery = flap(LONG_FLAP);
     log.info("long flap ({} s): frames again {} ms after link-up; stats {}", LONG_FLAP.toSeconds(), recovery, stats());
     System.out.printf("FLAP long=%ds recovery_ms=%d%n", LONG_FLAP.toSeconds(), recovery);
+    assertTrue(recovery <= MAX_RECOVERY_MILLIS, "video came back " + recovery + " ms after link-up");
+    assertOneSessionForTheViewer();
+  }
+
+  @Test
+  void outageLongerThanTheBackoffRecoversWithinFiveSeconds() throws Exception {
+    long recovery = flap(OUTAGE_PAST_BACKOFF);
+    log.info("{} s outage: frames again {} ms after link-up; stats {}", OUTAGE_PAST_BACKOFF.toSeconds(), recovery, stats());
+    System.out.printf("FLAP outage=%ds recovery_ms=%d%n", OUTAGE_PAST_BACKOFF.toSeconds(), recovery);
     assertTrue(recovery <= MAX_RECOVERY_MILLIS, "video came back " + recovery + " ms after link-up");
     assertOneSessionForTheViewer();
   }
