@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.JavascriptExecutor;
@@ -26,11 +27,30 @@ public final class Browser implements AutoCloseable {
   private final ChromeDriver driver;
 
   public Browser() throws IOException {
+    this(List.of(), List.of());
+  }
+
+  /**
+   * Chromium started through {@code prefix} (e.g. {@code ip netns exec NAME}) with {@code
+   * extraArguments}. With a prefix chromedriver talks to Chromium over a pipe rather than a
+   * DevTools port, so the browser can live in a network namespace of its own while the driver
+   * stays on this side's loopback.
+   */
+  public Browser(List<String> prefix, List<String> extraArguments) throws IOException {
     Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "Debian's chromium and chromium-driver are required (apt-get install chromium chromium-driver)");
     profile = Files.createTempDirectory("gateway-chromium-");
     ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
+    if (prefix.isEmpty()) {
+      options.setBinary(CHROMIUM.toFile());
+    } else {
+      Path wrapper = profile.resolve("chromium-wrapper.sh");
+      Files.writeString(wrapper, "#!/bin/sh\nexec " + String.join(" ", prefix) + " " + CHROMIUM + " \"$@\"\n");
+      wrapper.toFile().setExecutable(true);
+      options.setBinary(wrapper.toFile());
+      options.addArguments("--remote-debugging-pipe");
+    }
+    options.addArguments(extraArguments);
     options.addArguments(
         "--headless=new",
         "--no-sandbox",
@@ -43,7 +63,7 @@ public final class Browser implements AutoCloseable {
         "--disable-dev-shm-usage",
         "--autoplay-policy=no-user-gesture-required",
         "--window-size=1280,800",
-        "--user-data-dir=" + profile);
+        "--user-data-dir=" + profile.resolve("profile"));
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile())
         .usingAnyFreePort()
