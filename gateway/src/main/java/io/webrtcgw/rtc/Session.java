@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -71,6 +72,7 @@ public final class Session {
   private final List<Candidate> localCandidates = new ArrayList<>();
   private ScheduledFuture<?> graceTimer;
   private volatile RTCIceConnectionState iceState = RTCIceConnectionState.NEW;
+  private volatile long firstPacketMillis = -1;
 
   Session(
       String id,
@@ -111,6 +113,12 @@ public final class Session {
     return iceState;
   }
 
+  /** Time from the first offer's arrival to the first media packet sent, once known. */
+  public OptionalLong firstPacketMillis() {
+    long millis = firstPacketMillis;
+    return millis < 0 ? OptionalLong.empty() : OptionalLong.of(millis);
+  }
+
   /** Completes with the reason once everything the session held has been released. */
   public CompletableFuture<EndReason> ended() {
     return ended;
@@ -118,7 +126,8 @@ public final class Session {
 
   /** Answers an offer: the first starts sending, later ones renegotiate (e.g. an ICE restart). */
   public void offer(String sdp) {
-    post(() -> handleOffer(sdp));
+    long arrived = clock.millis();
+    post(() -> handleOffer(sdp, arrived));
   }
 
   /** Adds a viewer's trickled candidate. */
@@ -154,7 +163,7 @@ public final class Session {
     }
   }
 
-  private void handleOffer(String sdp) {
+  private void handleOffer(String sdp, long arrivedMillis) {
     if (state == State.CLOSED) {
       return;
     }
@@ -181,6 +190,8 @@ public final class Session {
         answered = true;
         localCandidates.forEach(channel::send);
         localCandidates.clear();
+        new FirstPacketWatch(pc, sender, executor, this::post, () -> state != State.CLOSED, clock,
+            arrivedMillis, this::firstPacketSent).start();
       }
       if (state == State.DISCONNECTED) {
         restartGraceTimer(); // an ICE restart gets a fresh grace period to come through
@@ -193,6 +204,11 @@ public final class Session {
       log.warn("session {}: offer failed", id, e);
       reject(ErrorCode.INTERNAL, "the gateway could not answer the offer: " + e.getMessage());
     }
+  }
+
+  private void firstPacketSent(long millisAfterOffer) {
+    firstPacketMillis = millisAfterOffer;
+    log.info("session {}: first media packet sent {} ms after the offer", id, millisAfterOffer);
   }
 
   private void reject(ErrorCode code, String message) {
