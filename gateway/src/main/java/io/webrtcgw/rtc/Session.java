@@ -4,6 +4,7 @@ import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCIceConnectionState;
 import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCRtpSendParameters;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
@@ -71,6 +72,7 @@ public final class Session {
   private boolean answered;
   private final List<Candidate> localCandidates = new ArrayList<>();
   private ScheduledFuture<?> graceTimer;
+  private EncodingLimits limits;
   private volatile RTCIceConnectionState iceState = RTCIceConnectionState.NEW;
   private volatile long firstPacketMillis = -1;
 
@@ -128,6 +130,14 @@ public final class Session {
   public void offer(String sdp) {
     long arrived = clock.millis();
     post(() -> handleOffer(sdp, arrived));
+  }
+
+  /**
+   * The size the viewer shows the video at, in device pixels (0 x 0 if unknown), and whether its
+   * page is visible: the encoder is capped to what can be seen.
+   */
+  public void viewport(int width, int height, boolean visible) {
+    post(() -> handleViewport(width, height, visible));
   }
 
   /** Adds a viewer's trickled candidate. */
@@ -192,6 +202,7 @@ public final class Session {
         localCandidates.clear();
         new FirstPacketWatch(pc, sender, executor, this::post, () -> state != State.CLOSED, clock,
             arrivedMillis, this::firstPacketSent).start();
+        applyLimits();
       }
       if (state == State.DISCONNECTED) {
         restartGraceTimer(); // an ICE restart gets a fresh grace period to come through
@@ -209,6 +220,42 @@ public final class Session {
   private void firstPacketSent(long millisAfterOffer) {
     firstPacketMillis = millisAfterOffer;
     log.info("session {}: first media packet sent {} ms after the offer", id, millisAfterOffer);
+  }
+
+  private void handleViewport(int width, int height, boolean visible) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    EncodingLimits wanted = EncodingLimits.forViewport(lease.stream().source().format(), width, height, visible);
+    if (wanted.equals(limits)) {
+      return;
+    }
+    limits = wanted;
+    if (answered) {
+      applyLimits();
+    }
+  }
+
+  /** Writes the viewer's limits into the sender; before the answer there is no sender to write. */
+  private void applyLimits() {
+    if (limits == null || sender == null) {
+      return;
+    }
+    RTCRtpSender target = sender;
+    try {
+      RtcFutures.call("cap the encoder", () -> {
+        RTCRtpSendParameters parameters = target.getParameters();
+        if (parameters.encodings == null || parameters.encodings.isEmpty()) {
+          throw new IllegalStateException("the sender has no encoding");
+        }
+        limits.applyTo(parameters.encodings.get(0));
+        target.setParameters(parameters);
+      });
+      log.debug("session {}: encoder limits {}", id, limits);
+    } catch (RtcFutures.RtcCallException e) {
+      // The viewer still gets the full picture; only its cost is not reduced.
+      log.warn("session {}: {}", id, e.getMessage());
+    }
   }
 
   private void reject(ErrorCode code, String message) {

@@ -31,6 +31,7 @@ public final class ViewerSignaling {
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
   private static final List<String> KNOWN_TYPES = List.of("offer", "candidate", "viewport");
+  private static final int MAX_VIEWPORT = 32768;
 
   private final String streamName;
   private final SignalingChannel channel;
@@ -92,8 +93,22 @@ public final class ViewerSignaling {
       } else {
         session.addCandidate(candidate);
       }
-    } else if (message instanceof ClientMessage.Viewport) {
-      // Accepted for forward compatibility; viewport-aware encoding is not applied yet.
+    } else if (message instanceof ClientMessage.Viewport viewport) {
+      onViewport(viewport);
+    }
+  }
+
+  private void onViewport(ClientMessage.Viewport viewport) {
+    int width = viewport.width() == null ? 0 : viewport.width();
+    int height = viewport.height() == null ? 0 : viewport.height();
+    if (width < 0 || height < 0 || width > MAX_VIEWPORT || height > MAX_VIEWPORT) {
+      channel.send(ServerMessage.Error.of(ErrorCode.BAD_MESSAGE,
+          "viewport width and height must be from 0 to " + MAX_VIEWPORT + " device pixels"));
+      return;
+    }
+    // Before the first offer there is no encoder to cap; the player reports again after the answer.
+    if (session != null) {
+      session.viewport(width, height, !Boolean.FALSE.equals(viewport.visible()));
     }
   }
 
