@@ -78,6 +78,11 @@ public final class LiveStream implements AutoCloseable {
     return framesIn.get();
   }
 
+  /** Bytes of picture copied on the way to libwebrtc; see {@link TrackFeed#bytesCopied()}. */
+  public long bytesCopied() {
+    return feed.bytesCopied();
+  }
+
   public void addListener(SourceListener listener) {
     listeners.add(listener);
   }
