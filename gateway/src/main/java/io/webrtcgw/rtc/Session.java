@@ -183,7 +183,8 @@ public final class Session {
         pc = engine.createPeerConnection(new Observer());
         state = State.CONNECTING;
       }
-      RtcFutures.setRemote(pc, new RTCSessionDescription(RTCSdpType.OFFER, sdp), RTC_CALL_TIMEOUT);
+      String offer = OfferCodecOrder.prefer(sdp, OfferCodecOrder.GATEWAY_ORDER);
+      RtcFutures.setRemote(pc, new RTCSessionDescription(RTCSdpType.OFFER, offer), RTC_CALL_TIMEOUT);
       if (sender == null) {
         // addTrack after applying the offer reuses the viewer's recvonly transceiver, so the
         // answer comes out sendonly on the viewer's own m-line.
