@@ -1,4 +1,7 @@
-/** Receive-only WebRTC player for one gateway stream; it keeps reconnecting until stop(). */
+/**
+ * Receive-only WebRTC player for one gateway stream; it keeps reconnecting until stop(). It signals
+ * over the gateway's WebSocket, or over WHEP (`signaling: 'whep'`).
+ */
 
 const CONNECT_TIMEOUT_MS = 15000;
 // `disconnected` often heals by itself (a burst of loss, a Wi-Fi roam); `failed` never does.
@@ -7,6 +10,8 @@ const ICE_RESTART_TIMEOUT_MS = 5000;
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 const VIEWPORT_DEBOUNCE_MS = 250;
+// WHEP cannot trickle before the session exists, so the offer waits this long for candidates.
+const WHEP_GATHER_MS = 1500;
 
 const CLOSE_REASONS = new Map([
   [1000, 'Connection closed'],
@@ -23,6 +28,11 @@ const CLOSE_REASONS = new Map([
 ]);
 const FATAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
 const BUSY_CLOSE_CODE = 4503;
+
+// What a WHEP POST's refusal means for the attempt; any other status is retried.
+const WHEP_FATAL_STATUSES = new Set([401, 403, 404]);
+const WHEP_BUSY_STATUS = 503;
+const SDP_FRAGMENT = 'application/trickle-ice-sdpfrag';
 
 // What a server `error` means for the attempt. Other codes (bad-candidate, rate-limited, ...)
 // leave the session usable, so they are only reported.
@@ -46,6 +56,7 @@ const ERROR_POLICY = new Map([
 export class Player {
   #video;
   #socketUrl;
+  #whepUrl = null; // set when signaling over WHEP
   #onStateChange;
   #state = 'stopped';
   // The live attempt. Every callback carries the attempt it was made for and is ignored
@@ -63,13 +74,16 @@ export class Player {
    * @param {HTMLVideoElement} options.video
    * @param {string} options.stream - the stream name, unencoded
    * @param {string} [options.baseUrl] - the gateway's HTTP(S) URL; defaults to this page's origin
+   * @param {'ws'|'whep'} [options.signaling] - the gateway's WebSocket (default) or WHEP
    * @param {(state: string, detail: StateDetail) => void} [options.onStateChange]
    */
-  constructor({ video, stream, baseUrl = location.origin, onStateChange = () => {} }) {
+  constructor({ video, stream, baseUrl = location.origin, signaling = 'ws', onStateChange = () => {} }) {
     this.#video = video;
-    const url = new URL(`ws/${encodeURIComponent(stream)}`, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+    const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+    const url = new URL(`ws/${encodeURIComponent(stream)}`, base);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     this.#socketUrl = url.href;
+    if (signaling === 'whep') this.#whepUrl = new URL(`whep/${encodeURIComponent(stream)}`, base).href;
     this.#onStateChange = onStateChange;
     // Muted inline autoplay is what Chrome, Firefox and Safari all allow without a click. The
     // attributes are set too: the `muted` attribute is `defaultMuted`, a separate flag that
@@ -129,7 +143,7 @@ export class Player {
     const a = {
       id: ++this.#attempts,
       abort: new AbortController(),
-      ws: new WebSocket(this.#socketUrl),
+      ws: null,
       pc: null,
       session: null,
       connected: false,
@@ -138,13 +152,164 @@ export class Player {
       restartTimer: null,
       error: null,
       viewport: '',
+      // WHEP only: the session resource, its ICE session's tag, candidates to trickle.
+      resource: null,
+      etag: null,
+      offerSent: false,
+      restarting: false,
+      localCandidates: [],
     };
     this.#attempt = a;
-    this.#on(a, a.ws, 'message', (ev) => this.#onMessage(a, ev));
-    this.#on(a, a.ws, 'close', (ev) => this.#onClose(a, ev));
     this.#after(a, CONNECT_TIMEOUT_MS, () => {
       if (!a.connected) this.#retry(a, { error: 'Timed out connecting to the stream' });
     });
+    if (this.#whepUrl) {
+      this.#connectWhep(a);
+      return;
+    }
+    a.ws = new WebSocket(this.#socketUrl);
+    this.#on(a, a.ws, 'message', (ev) => this.#onMessage(a, ev));
+    this.#on(a, a.ws, 'close', (ev) => this.#onClose(a, ev));
+  }
+
+  async #connectWhep(a) {
+    try {
+      a.pc = new RTCPeerConnection();
+    } catch (err) {
+      this.#retry(a, { error: `Cannot create the peer connection: ${err.message}` });
+      return;
+    }
+    a.pc.addTransceiver('video', { direction: 'recvonly' });
+    this.#on(a, a.pc, 'track', (ev) => this.#onTrack(a, ev));
+    this.#on(a, a.pc, 'iceconnectionstatechange', () => this.#onIceState(a));
+    this.#on(a, a.pc, 'icecandidate', ({ candidate: c }) => {
+      // Candidates from before the POST are in its offer; later ones go out with PATCH.
+      if (c?.candidate && a.offerSent) {
+        a.localCandidates.push(c);
+        this.#trickleWhep(a);
+      }
+    });
+    let response;
+    try {
+      await a.pc.setLocalDescription(await a.pc.createOffer());
+      if (!this.#live(a)) return;
+      await this.#gathered(a);
+      a.offerSent = true;
+      response = await fetch(this.#whepUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/sdp' },
+        body: a.pc.localDescription.sdp,
+      });
+    } catch (err) {
+      this.#retry(a, { error: `Cannot reach the gateway: ${err.message}` });
+      return;
+    }
+    const location = response.headers.get('Location');
+    const resource = response.status === 201 && location ? new URL(location, this.#whepUrl).href : null;
+    if (!this.#live(a)) {
+      if (resource) fetch(resource, { method: 'DELETE' }).catch(() => {});
+      return;
+    }
+    if (!resource) {
+      const text = (await response.text().catch(() => '')).trim();
+      const detail = { error: text || `The gateway answered ${response.status}`, code: response.status };
+      if (WHEP_FATAL_STATUSES.has(response.status)) this.#fail(a, detail);
+      else this.#retry(a, detail, response.status === WHEP_BUSY_STATUS);
+      return;
+    }
+    a.resource = resource;
+    a.etag = response.headers.get('ETag');
+    a.session = new URL(resource).pathname.split('/').pop();
+    const iceServers = iceServersFrom(response.headers.get('Link'));
+    try {
+      // Only the next gathering (an ICE restart) can use them: this one fed the offer already.
+      if (iceServers.length) a.pc.setConfiguration({ ...a.pc.getConfiguration(), iceServers });
+    } catch (err) {
+      console.warn(`player: attempt ${a.id}: ignoring the gateway's ICE servers:`, err.message);
+    }
+    try {
+      const answer = await response.text();
+      if (!this.#live(a)) return;
+      await a.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    } catch (err) {
+      this.#retry(a, { error: `The gateway's answer was rejected: ${err.message}` });
+      return;
+    }
+    this.#trickleWhep(a);
+  }
+
+  /** Resolves once ICE gathering completes, or after WHEP_GATHER_MS; never if the attempt ends. */
+  #gathered(a) {
+    return new Promise((resolve) => {
+      if (a.pc.iceGatheringState === 'complete') {
+        resolve();
+        return;
+      }
+      this.#on(a, a.pc, 'icegatheringstatechange', () => {
+        if (a.pc.iceGatheringState === 'complete') resolve();
+      });
+      this.#after(a, WHEP_GATHER_MS, resolve);
+    });
+  }
+
+  #trickleWhep(a) {
+    if (!a.resource || a.restarting || !a.localCandidates.length) return;
+    const { ufrag, pwd } = iceCredentials(a.pc.localDescription.sdp);
+    // Candidates of an ICE session that a restart replaced would only be refused.
+    const candidates = a.localCandidates.splice(0).filter((c) => !c.usernameFragment || c.usernameFragment === ufrag);
+    if (!candidates.length) return;
+    const mid = a.pc.getTransceivers()[0]?.mid ?? '0';
+    const body = `a=ice-ufrag:${ufrag}\r\na=ice-pwd:${pwd}\r\nm=video 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:${mid}\r\n`
+      + candidates.map((c) => `a=${c.candidate}\r\n`).join('');
+    const headers = { 'Content-Type': SDP_FRAGMENT };
+    if (a.etag) headers['If-Match'] = a.etag;
+    fetch(a.resource, { method: 'PATCH', headers, body })
+      .then((response) => {
+        if (!response.ok) console.warn(`player: attempt ${a.id}: candidates refused (${response.status})`);
+      })
+      .catch((err) => console.warn(`player: attempt ${a.id}: cannot send candidates:`, err.message));
+  }
+
+  /**
+   * WHEP's ICE restart: new credentials go out in a PATCH, and the gateway's new credentials and
+   * candidates come back as a fragment that turns the current answer into the restarted one.
+   */
+  async #restartWhep(a) {
+    a.restarting = true;
+    try {
+      const offer = await a.pc.createOffer({ iceRestart: true });
+      if (!this.#live(a)) return;
+      await a.pc.setLocalDescription(offer);
+      if (!this.#live(a)) return;
+      const { ufrag, pwd } = iceCredentials(offer.sdp);
+      const response = await fetch(a.resource, {
+        method: 'PATCH',
+        headers: { 'Content-Type': SDP_FRAGMENT, 'If-Match': '*' },
+        body: `a=ice-ufrag:${ufrag}\r\na=ice-pwd:${pwd}\r\n`,
+      });
+      if (!this.#live(a)) return;
+      if (response.status !== 200) {
+        this.#retry(a, { error: CLOSE_REASONS.get(4400), code: response.status });
+        return;
+      }
+      a.etag = response.headers.get('ETag');
+      const fragment = await response.text();
+      const gateway = iceCredentials(fragment);
+      const candidates = fragment.match(/^a=(candidate:.*|end-of-candidates)\r?$/gm) ?? [];
+      const lines = a.pc.remoteDescription.sdp.split(/\r\n/)
+        .filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates')
+        .map((line) => line.replace(/^a=ice-ufrag:.*/, `a=ice-ufrag:${gateway.ufrag}`)
+          .replace(/^a=ice-pwd:.*/, `a=ice-pwd:${gateway.pwd}`));
+      const mid = lines.findIndex((line) => line.startsWith('a=mid:'));
+      lines.splice(mid + 1, 0, ...candidates.map((line) => line.trim()));
+      if (!this.#live(a)) return;
+      await a.pc.setRemoteDescription({ type: 'answer', sdp: lines.join('\r\n') });
+    } catch (err) {
+      this.#retry(a, { error: `ICE restart failed: ${err.message}` });
+      return;
+    }
+    a.restarting = false;
+    this.#trickleWhep(a);
   }
 
   #onMessage(a, ev) {
@@ -318,7 +483,8 @@ export class Player {
     clearTimeout(a.graceTimer);
     a.graceTimer = null;
     if (a.restartTimer !== null) return; // one restart at a time; its deadline decides
-    if (a.ws.readyState !== WebSocket.OPEN) {
+    const signaling = this.#whepUrl ? a.resource : a.ws.readyState === WebSocket.OPEN;
+    if (!signaling) {
       this.#retry(a, { error: CLOSE_REASONS.get(4400) });
       return;
     }
@@ -326,7 +492,8 @@ export class Player {
     a.restartTimer = this.#after(a, ICE_RESTART_TIMEOUT_MS, () => this.#retry(a, { error: CLOSE_REASONS.get(4400) }));
     this.#setState('reconnecting', { error: 'Connection interrupted, restarting ICE' });
     this.#awaitFrame(a);
-    this.#sendOffer(a, { iceRestart: true });
+    if (this.#whepUrl) this.#restartWhep(a);
+    else this.#sendOffer(a, { iceRestart: true });
   }
 
   #sendViewport() {
@@ -347,7 +514,7 @@ export class Player {
   }
 
   #send(a, msg) {
-    if (a.ws.readyState === WebSocket.OPEN) a.ws.send(JSON.stringify(msg));
+    if (a.ws?.readyState === WebSocket.OPEN) a.ws.send(JSON.stringify(msg));
   }
 
   #retry(a, detail, slowly = false) {
@@ -379,7 +546,9 @@ export class Player {
     this.#attempt = null;
     a.abort.abort(); // detaches every listener and cancels every timer of the attempt
     a.pc?.close();
-    a.ws.close(1000);
+    a.ws?.close(1000);
+    // keepalive: the DELETE must outlive a page that is going away.
+    if (a.resource) fetch(a.resource, { method: 'DELETE', keepalive: true }).catch(() => {});
   }
 
   #setState(state, detail = {}) {
@@ -408,4 +577,31 @@ export class Player {
     a.abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
     return timer;
   }
+}
+
+/** The first a=ice-ufrag and a=ice-pwd of an SDP or fragment. */
+function iceCredentials(sdp) {
+  return {
+    ufrag: sdp.match(/^a=ice-ufrag:(.*?)\r?$/m)?.[1],
+    pwd: sdp.match(/^a=ice-pwd:(.*?)\r?$/m)?.[1],
+  };
+}
+
+/** ICE servers from WHEP's `Link: <url>; rel="ice-server"; username=...; credential=...` headers. */
+function iceServersFrom(header) {
+  if (!header) return [];
+  const servers = [];
+  for (const link of header.split(/,\s*(?=<)/)) {
+    const url = link.match(/^\s*<([^>]*)>/)?.[1];
+    const params = {};
+    for (const [, key, quoted, bare] of link.matchAll(/;\s*([\w-]+)=(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g)) {
+      params[key.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : bare;
+    }
+    if (!url || params.rel !== 'ice-server') continue;
+    const server = { urls: url };
+    if (params.username !== undefined) server.username = params.username;
+    if (params.credential !== undefined) server.credential = params.credential;
+    servers.push(server);
+  }
+  return servers;
 }

@@ -35,7 +35,9 @@ document.title = `${stream} · WebRTC gateway`;
 document.getElementById('stream-name').textContent = stream;
 video.controls = params.get('controls') === '1';
 
-const player = new Player({ video, stream, onStateChange: show });
+// `?signaling=whep` plays over WHEP instead of the gateway's WebSocket.
+const signaling = params.get('signaling') === 'whep' ? 'whep' : 'ws';
+const player = new Player({ video, stream, signaling, onStateChange: show });
 // Muted unless `?muted=0` asks for sound; if the browser then refuses to autoplay, the player mutes.
 video.muted = params.get('muted') !== '0';
 window.player = player;

@@ -11,6 +11,7 @@ import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.source.SourceException;
 import io.webrtcgw.source.SourceFactory;
 import io.webrtcgw.source.VideoSource;
+import io.webrtcgw.source.camera.NativeCameraDevices;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,7 @@ public final class Gateway implements AutoCloseable {
    * @throws SourceException naming the stream and the reason when a source cannot be opened
    */
   public static Gateway start(GatewayConfig config, Clock clock) throws SourceException {
-    SourceFactory sourceFactory = new SourceFactory(clock);
+    SourceFactory sourceFactory = new SourceFactory(clock, new NativeCameraDevices());
     List<VideoSource> sources = new ArrayList<>();
     try {
       for (StreamConfig stream : config.streams()) {

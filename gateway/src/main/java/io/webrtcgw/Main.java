@@ -3,6 +3,8 @@ package io.webrtcgw;
 import io.webrtcgw.config.CommandLine;
 import io.webrtcgw.config.ConfigException;
 import io.webrtcgw.source.SourceException;
+import io.webrtcgw.source.camera.CameraSelector;
+import io.webrtcgw.source.camera.NativeCameraDevices;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -27,8 +29,7 @@ public final class Main {
         return;
       }
       case LIST_CAMERAS -> {
-        err.println("gateway: camera support is not available in this build");
-        System.exit(2);
+        System.out.println(CameraSelector.listing(new NativeCameraDevices().list()));
         return;
       }
       case SERVE -> { }

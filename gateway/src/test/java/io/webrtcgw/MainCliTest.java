@@ -45,6 +45,7 @@ class MainCliTest {
     "--stream a=pattern: --stream a=pattern: | stream 'a' is defined twice",
     "--stream a=file:/no/such/clip.mp4 | /no/such/clip.mp4",
     "--config /no/such/gateway.yaml   | /no/such/gateway.yaml: no such file",
+    "--stream c=camera:0?fps=fast     | camera option fps must be a number",
   })
   void badArgumentsGiveOneClearLineAndExitCode2(String args, String expected) throws Exception {
     Result result = run(args.trim().split("\\s+"));
@@ -54,6 +55,14 @@ class MainCliTest {
     assertTrue(lines[0].startsWith("gateway: "), lines[0]);
     assertTrue(lines[0].contains(expected.trim()), "'" + lines[0] + "' should mention: " + expected);
     assertFalse(result.stderr().contains("Exception"), "no stack trace: " + result.stderr());
+  }
+
+  @org.junit.jupiter.api.Test
+  void listCamerasDescribesTheDevicesOrSaysThereAreNone() throws Exception {
+    Result result = run("--list-cameras");
+    assertEquals(0, result.exitCode(), result.stderr());
+    boolean none = !java.nio.file.Files.exists(Path.of("/dev/video0"));
+    assertTrue(none ? result.stdout().contains("no cameras found") : result.stdout().contains("modes:"), result.stdout());
   }
 
   @ParameterizedTest

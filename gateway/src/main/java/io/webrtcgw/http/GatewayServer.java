@@ -15,6 +15,7 @@ import io.undertow.util.StatusCodes;
 import io.webrtcgw.config.GatewayConfig;
 import io.webrtcgw.media.StreamRegistry;
 import io.webrtcgw.rtc.SessionRegistry;
+import io.webrtcgw.rtc.WhepSessions;
 import io.webrtcgw.signaling.CloseCodes;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,6 +64,10 @@ public final class GatewayServer implements AutoCloseable {
             Map.of("error", "not-found", "message", "no such path: " + exchange.getRequestPath())))
         .setInvalidMethodHandler(exchange -> sendJson(exchange, StatusCodes.METHOD_NOT_ALLOWED,
             Map.of("error", "method-not-allowed", "message", exchange.getRequestMethod() + " is not allowed here")));
+    new WhepHandler(
+        new WhepSessions(streams, sessions, timers, WhepSessions.Timeouts.defaults(config.limits().offerTimeout())),
+        sessions.iceServers(), config.limits().maxMessageBytes(), Authorizer.ALLOW_ALL, CorsOrigins.any())
+        .addTo(routes);
     HttpHandler paths = Handlers.path(routes).addPrefixPath("/web", files);
     this.root = Handlers.gracefulShutdown(paths);
     this.undertow = Undertow.builder()

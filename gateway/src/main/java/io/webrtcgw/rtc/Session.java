@@ -3,6 +3,7 @@ package io.webrtcgw.rtc;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCIceConnectionState;
+import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCRtpSendParameters;
 import dev.onvoid.webrtc.RTCRtpSender;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Session {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
+  /** Sent through the channel once the gateway has gathered all its candidates for an answer. */
+  private static final Candidate END_OF_CANDIDATES = new Candidate("", null, null);
   private static final Duration RTC_CALL_TIMEOUT = Duration.ofSeconds(10);
 
   /** Where the session is; events meant for an earlier state are dropped. */
@@ -289,10 +292,18 @@ public final class Session {
   }
 
   private void handleLocalCandidate(RTCIceCandidate candidate) {
+    queueOrSend(new Candidate(candidate.sdp, candidate.sdpMid, candidate.sdpMLineIndex));
+  }
+
+  private void handleGatheringComplete() {
+    // A transport that cannot trickle (WHEP) waits for this to put every candidate in the answer.
+    queueOrSend(END_OF_CANDIDATES);
+  }
+
+  private void queueOrSend(Candidate message) {
     if (state == State.CLOSED) {
       return;
     }
-    Candidate message = new Candidate(candidate.sdp, candidate.sdpMid, candidate.sdpMLineIndex);
     // A candidate that reaches a browser before the answer is an error there, so hold it back.
     if (answered) {
       channel.send(message);
@@ -392,6 +403,13 @@ public final class Session {
     @Override
     public void onIceConnectionChange(RTCIceConnectionState newState) {
       post(() -> handleIceState(newState));
+    }
+
+    @Override
+    public void onIceGatheringChange(RTCIceGatheringState newState) {
+      if (newState == RTCIceGatheringState.COMPLETE) {
+        post(Session.this::handleGatheringComplete);
+      }
     }
   }
 }

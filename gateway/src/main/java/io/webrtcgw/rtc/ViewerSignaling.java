@@ -14,6 +14,8 @@ import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.ServerMessage;
 import io.webrtcgw.signaling.SignalingChannel;
 import io.webrtcgw.signaling.SignalingException;
+import io.webrtcgw.source.SourceListener;
+import io.webrtcgw.source.SourceState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +46,7 @@ public final class ViewerSignaling {
   private Session session;
   private ScheduledFuture<?> offerTimer;
   private boolean closed;
+  private final SourceListener sourceListener = this::sourceChanged;
 
   public ViewerSignaling(String streamName, SignalingChannel channel, StreamRegistry streams,
       SessionRegistry sessions, ScheduledExecutorService timers, Duration offerTimeout) {
@@ -71,6 +74,8 @@ public final class ViewerSignaling {
     }
     stream = found.get();
     channel.send(new ServerMessage.Hello(id, streamName, sessions.iceServers()));
+    stream.addListener(sourceListener);
+    sourceChanged(stream.source().state(), stream.source().lastError());
     offerTimer = timers.schedule(this::offerTimedOut, offerTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -142,10 +147,24 @@ public final class ViewerSignaling {
     }
   }
 
+  /**
+   * Tells the viewer when its stream cannot produce pictures (camera gone, file unplayable). The
+   * session stays: when the source recovers, the picture resumes on the same connection.
+   */
+  private void sourceChanged(SourceState state, String error) {
+    if (state == SourceState.UNAVAILABLE || state == SourceState.FAILED || state == SourceState.ENDED) {
+      channel.send(ServerMessage.Error.of(ErrorCode.SOURCE_UNAVAILABLE, "stream '" + streamName + "' is "
+          + state.json() + (error == null ? "" : ": " + error)));
+    }
+  }
+
   /** The transport is gone: end the session, if any. */
   public synchronized void closed() {
     closed = true;
     cancelOfferTimer();
+    if (stream != null) {
+      stream.removeListener(sourceListener);
+    }
     if (session != null) {
       session.close(EndReason.VIEWER_LEFT);
     }

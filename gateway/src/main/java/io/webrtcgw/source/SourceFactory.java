@@ -1,14 +1,19 @@
 package io.webrtcgw.source;
 
+import io.webrtcgw.source.camera.CameraDevices;
+import io.webrtcgw.source.camera.CameraSelector;
+import io.webrtcgw.source.camera.CameraSource;
 import io.webrtcgw.source.pattern.PatternSource;
 import java.time.Clock;
 
 /** Opens the source a stream's URI names. */
 public final class SourceFactory {
   private final Clock clock;
+  private final CameraDevices cameras;
 
-  public SourceFactory(Clock clock) {
+  public SourceFactory(Clock clock, CameraDevices cameras) {
     this.clock = clock;
+    this.cameras = cameras;
   }
 
   /**
@@ -25,7 +30,14 @@ public final class SourceFactory {
     return switch (parsed.kind()) {
       case PATTERN -> new PatternSource(streamName, SourceUri.patternFormat(parsed.argument()), clock);
       case FILE -> throw new SourceException("stream '" + streamName + "': file sources are not available yet");
-      case CAMERA -> throw new SourceException("stream '" + streamName + "': camera sources are not available yet");
+      case CAMERA -> {
+        try {
+          yield new CameraSource(streamName, CameraSelector.parse(parsed.argument()), cameras, clock,
+              CameraSource.RETRY_INTERVAL, CameraSource.STALL_TIMEOUT);
+        } catch (IllegalArgumentException e) {
+          throw new SourceException("stream '" + streamName + "': " + e.getMessage());
+        }
+      }
     };
   }
 }

@@ -262,6 +262,9 @@ public final class LoopbackViewer implements AutoCloseable {
     if (!"candidate".equals(message.path("type").asText())) {
       return;
     }
+    if (message.path("candidate").asText().isEmpty()) {
+      return; // end of the gateway's candidates: libwebrtc has nothing to add for it
+    }
     RTCIceCandidate candidate = new RTCIceCandidate(message.path("sdpMid").asText(),
         message.path("sdpMLineIndex").asInt(), message.path("candidate").asText());
     synchronized (pendingRemote) {
