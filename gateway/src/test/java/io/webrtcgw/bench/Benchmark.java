@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,9 @@ public final class Benchmark {
     Path clip = null;
     double awaitLoad = 1.0;
     int awaitLoadSeconds = 600;
+    List<Integer> steps = null;
+    Integer windowSeconds = null;
+    Integer searchStep = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -71,9 +75,12 @@ public final class Benchmark {
         case "--clip" -> clip = Path.of(args[++i]);
         case "--await-load" -> awaitLoad = Double.parseDouble(args[++i]);
         case "--await-load-seconds" -> awaitLoadSeconds = Integer.parseInt(args[++i]);
+        case "--steps" -> steps = Stream.of(args[++i].split(",")).map(Integer::valueOf).toList();
+        case "--window" -> windowSeconds = Integer.parseInt(args[++i]);
+        case "--search-step" -> searchStep = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
             + " (known: --quick --parts LIST --scaling WxH:CODEC,... --jar --out --baseline PATH --clip FILE"
-            + " --await-load LOAD --await-load-seconds N)");
+            + " --await-load LOAD --await-load-seconds N --steps 0,1,2,... --window SECONDS --search-step N)");
       }
     }
     Options options = quick
@@ -82,6 +89,10 @@ public final class Benchmark {
         : new Options(false, 30, 65, Duration.ofSeconds(20), Duration.ofSeconds(8), Duration.ofSeconds(20),
             List.of(0, 1, 2, 4, 8, 16), 4, 64, 4,
             parts, scaling, awaitLoad, Duration.ofSeconds(awaitLoadSeconds), baseline, clip);
+    options = new Options(options.quick(), options.loads(), options.latencySeconds(), options.settle(), options.warmUp(),
+        windowSeconds == null ? options.window() : Duration.ofSeconds(windowSeconds),
+        steps == null ? options.steps() : steps, searchStep == null ? options.searchStep() : searchStep,
+        options.maxViewers(), options.tileViewers(), parts, scaling, awaitLoad, options.awaitLoadTimeout(), baseline, clip);
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it first (mvn -B -ntp -DskipTests package)");
     }

@@ -115,7 +115,8 @@ public final class LoadClient {
           }
           default -> reply(error("unknown command " + line));
         }
-      } catch (Exception e) {
+      } catch (Exception | Error e) {
+        // webrtc-java reports native failures as Errors; the parent decides what they mean.
         reply(error(e.toString()));
       }
     }

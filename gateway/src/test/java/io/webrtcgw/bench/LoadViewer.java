@@ -162,8 +162,8 @@ final class LoadViewer implements AutoCloseable {
   }
 
   private void onMessage(JsonNode message) {
-    if (!"candidate".equals(message.path("type").asText())) {
-      return;
+    if (!"candidate".equals(message.path("type").asText()) || message.path("candidate").asText().isEmpty()) {
+      return; // an empty candidate only marks the end of the gateway's candidates
     }
     RTCIceCandidate candidate = new RTCIceCandidate(message.path("sdpMid").asText(),
         message.path("sdpMLineIndex").asInt(), message.path("candidate").asText());
