@@ -272,7 +272,11 @@ public final class Benchmark {
       List<String> extra = viewport.equals("hidden") ? List.of("--viewport", "1280x720", "--hidden")
           : List.of("--viewport", viewport);
       ObjectNode run = runs.addObject().put("viewport", viewport);
-      int[] expected = viewport.equals("320x180") ? new int[] {320, 180} : new int[] {1280, 720};
+      int[] expected = switch (viewport) {
+        case "320x180" -> new int[] {320, 180};
+        case "hidden" -> new int[] {0, 0};
+        default -> new int[] {1280, 720};
+      };
       try (GatewayProcess gateway = GatewayProcess.start(jar, out, label, STREAM, "pattern:1280x720@30", true);
           LoadProcess load = LoadProcess.start(gateway.port(), STREAM, extra, out.resolve(label + "-load.log"))) {
         ObjectNode idle = measure(gateway, load, 0, 0, 0);
@@ -319,7 +323,7 @@ public final class Benchmark {
     ProcStat l1 = load.stat();
     MachineStat m1 = MachineStat.now();
     JsonNode v1 = load.stats();
-    long heapKiB = gateway.heapCommittedKiB();
+    long heapKiB = gateway.heapResidentKiB();
 
     List<Double> fps = new ArrayList<>();
     Set<String> sizes = new TreeSet<>();
@@ -336,8 +340,9 @@ public final class Benchmark {
       kbits += (b.path("bytesReceived").asLong() - a.path("bytesReceived").asLong()) * 8 / 1000;
     }
     Percentiles f = new Percentiles(fps);
-    boolean sizeHeld = viewers == 0 || (sizes.size() == 1 && sizes.contains(width + "x" + height));
-    boolean held = viewers == 0 || (f.min() >= HOLD_FPS && sizeHeld);
+    boolean sizeHeld = sizes.size() == 1 && sizes.contains(width + "x" + height);
+    // A size of 0x0 expects a paused sender: no frame at all.
+    boolean held = viewers == 0 || (width == 0 ? f.max() == 0 : f.min() >= HOLD_FPS && sizeHeld);
     ObjectNode step = JSON.createObjectNode()
         .put("viewers", viewers)
         .put("gatewayCpuPercent", Percentiles.round(g1.cpuPercentSince(g0)))
@@ -373,9 +378,9 @@ public final class Benchmark {
         outsideHeap.add(new double[] {viewers, step.path("gatewayRssOutsideHeapMiB").asDouble()});
       }
     }
-    run.put("cpuPerViewer", Percentiles.round(slope(cpu) * 10) / 10.0);
-    run.put("rssMiBPerViewer", Percentiles.round(slope(rss) * 10) / 10.0);
-    run.put("rssOutsideHeapMiBPerViewer", Percentiles.round(slope(outsideHeap) * 10) / 10.0);
+    run.put("cpuPerViewer", Math.round(slope(cpu) * 100) / 100.0);
+    run.put("rssMiBPerViewer", Math.round(slope(rss) * 100) / 100.0);
+    run.put("rssOutsideHeapMiBPerViewer", Math.round(slope(outsideHeap) * 100) / 100.0);
   }
 
   static double slope(List<double[]> points) {

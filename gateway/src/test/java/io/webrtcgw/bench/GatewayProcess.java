@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 final class GatewayProcess implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern SERVING = Pattern.compile("serving on http://[^:]+:(\\d+)/");
-  private static final Pattern HEAP_TOTAL = Pattern.compile("heap\\s+total (\\d+)K");
+  private static final Pattern HEAP_RANGE = Pattern.compile("heap\\s+total \\d+K, used \\d+K \\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)");
+  private static final Pattern MAPPING = Pattern.compile("^([0-9a-f]+)-([0-9a-f]+) ");
   private static final Pattern FIRST_PACKET =
       Pattern.compile("session (\\w+): first media packet sent (\\d+) ms after the offer");
 
@@ -79,16 +80,35 @@ final class GatewayProcess implements AutoCloseable {
   }
 
   /**
-   * The Java heap the gateway has committed, from {@code jcmd PID GC.heap_info}, or -1 without
-   * jcmd: RSS minus this is what libwebrtc and the JVM's other parts hold.
+   * How much of the gateway's RSS is its Java heap: the resident pages of the mappings inside the
+   * heap's address range (from {@code jcmd PID GC.heap_info}) in /proc/PID/smaps, or -1 without
+   * jcmd. Committed heap is not all resident, so the committed size would not do. RSS minus this
+   * is what libwebrtc, thread stacks and the JVM's other parts hold.
    */
-  long heapCommittedKiB() {
+  long heapResidentKiB() {
     try {
       Process jcmd = new ProcessBuilder("jcmd", String.valueOf(pid()), "GC.heap_info").redirectErrorStream(true).start();
       String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       jcmd.waitFor(10, TimeUnit.SECONDS);
-      Matcher m = HEAP_TOTAL.matcher(output);
-      return m.find() ? Long.parseLong(m.group(1)) : -1;
+      Matcher range = HEAP_RANGE.matcher(output);
+      if (!range.find()) {
+        return -1;
+      }
+      long from = Long.parseUnsignedLong(range.group(1), 16);
+      long to = Long.parseUnsignedLong(range.group(2), 16);
+      long resident = 0;
+      boolean inHeap = false;
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/smaps"))) {
+        Matcher mapping = MAPPING.matcher(line);
+        if (mapping.find()) {
+          long start = Long.parseUnsignedLong(mapping.group(1), 16);
+          long end = Long.parseUnsignedLong(mapping.group(2), 16);
+          inHeap = start >= from && end <= to;
+        } else if (inHeap && line.startsWith("Rss:")) {
+          resident += Long.parseLong(line.substring(4).trim().split("\\s+")[0]);
+        }
+      }
+      return resident;
     } catch (IOException e) {
       return -1;
     } catch (InterruptedException e) {

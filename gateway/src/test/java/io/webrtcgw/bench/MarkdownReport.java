@@ -131,7 +131,7 @@ final class MarkdownReport {
   }
 
   private static void stepTable(StringBuilder md, JsonNode steps) {
-    md.append("| viewers | gateway CPU % | gateway RSS MiB (Java heap) | load CPU % | machine busy % (of ")
+    md.append("| viewers | gateway CPU % | gateway RSS MiB (of it Java heap) | load CPU % | machine busy % (of ")
         .append(MachineStat.cores() * 100).append(") | fps min / median | received size | kbps per viewer | held |\n")
         .append("|---|---|---|---|---|---|---|---|---|\n");
     for (JsonNode s : steps) {
