@@ -2,6 +2,9 @@
 const REFRESH_MS = 3000;
 
 const rows = document.getElementById('streams');
+// A token given to this page opens the streams it may see, and is handed on to their viewers.
+const token = new URLSearchParams(location.search).get('token');
+const withToken = (path) => (token ? `${path}?token=${encodeURIComponent(token)}` : path);
 const status = document.getElementById('status');
 
 function el(tag, props, ...children) {
@@ -14,7 +17,7 @@ function row(s) {
   const state = [el('span', { className: `state state-${s.state}` }, s.state ?? '—')];
   if (s.error) state.push(el('small', { className: 'source-error' }, s.error));
   return el('tr', {},
-    el('td', {}, el('a', { href: `/view/${encodeURIComponent(s.name)}` }, s.name)),
+    el('td', {}, el('a', { href: withToken(`/view/${encodeURIComponent(s.name)}`) }, s.name)),
     el('td', {}, s.kind ?? '—'),
     el('td', {}, ...state),
     el('td', {}, s.width > 0 && s.height > 0 ? `${s.width}×${s.height}` : '—'),
@@ -25,7 +28,7 @@ function row(s) {
 
 async function refresh() {
   try {
-    const res = await fetch('/api/streams', { cache: 'no-store', signal: AbortSignal.timeout(REFRESH_MS) });
+    const res = await fetch(withToken('/api/streams'), { cache: 'no-store', signal: AbortSignal.timeout(REFRESH_MS) });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const streams = await res.json();
     if (!Array.isArray(streams)) throw new Error('unexpected response');

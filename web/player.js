@@ -38,6 +38,8 @@ const SDP_FRAGMENT = 'application/trickle-ice-sdpfrag';
 // leave the session usable, so they are only reported.
 const ERROR_POLICY = new Map([
   ['unknown-stream', 'fail'],
+  ['unauthorized', 'fail'],
+  ['forbidden', 'fail'],
   ['busy', 'retry-slowly'],
   ['bad-sdp', 'retry'],
   ['no-video', 'retry'],
@@ -57,6 +59,8 @@ export class Player {
   #video;
   #socketUrl;
   #whepUrl = null; // set when signaling over WHEP
+  #iceTransportPolicy;
+  #token;
   #onStateChange;
   #state = 'stopped';
   // The live attempt. Every callback carries the attempt it was made for and is ignored
@@ -75,15 +79,21 @@ export class Player {
    * @param {string} options.stream - the stream name, unencoded
    * @param {string} [options.baseUrl] - the gateway's HTTP(S) URL; defaults to this page's origin
    * @param {'ws'|'whep'} [options.signaling] - the gateway's WebSocket (default) or WHEP
+   * @param {string} [options.token] - the access token, when the gateway asks for one
+   * @param {RTCIceTransportPolicy} [options.iceTransportPolicy] - `relay` to use only TURN relays
    * @param {(state: string, detail: StateDetail) => void} [options.onStateChange]
    */
-  constructor({ video, stream, baseUrl = location.origin, signaling = 'ws', onStateChange = () => {} }) {
+  constructor({ video, stream, baseUrl = location.origin, signaling = 'ws', token = null, iceTransportPolicy = 'all', onStateChange = () => {} }) {
     this.#video = video;
     const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
     const url = new URL(`ws/${encodeURIComponent(stream)}`, base);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    // Browsers cannot set headers on a WebSocket, so the token rides in the query.
+    if (token) url.searchParams.set('token', token);
     this.#socketUrl = url.href;
     if (signaling === 'whep') this.#whepUrl = new URL(`whep/${encodeURIComponent(stream)}`, base).href;
+    this.#iceTransportPolicy = iceTransportPolicy;
+    this.#token = token;
     this.#onStateChange = onStateChange;
     // Muted inline autoplay is what Chrome, Firefox and Safari all allow without a click. The
     // attributes are set too: the `muted` attribute is `defaultMuted`, a separate flag that
@@ -136,6 +146,30 @@ export class Player {
       framesRendered: quality ? quality.totalVideoFrames - quality.droppedVideoFrames : null,
       framesDropped: quality ? quality.droppedVideoFrames : null,
     };
+  }
+
+  /** The live peer connection's `RTCStatsReport`, or null between attempts. */
+  async getStats() {
+    const pc = this.#attempt?.pc;
+    return pc ? pc.getStats() : null;
+  }
+
+  /**
+   * The ICE candidate pair media flows over, as `{ local, remote }` candidate stats (each with
+   * `candidateType`, `address`, `port`, `protocol`), or null before ICE has selected one.
+   */
+  async selectedCandidatePair() {
+    const report = await this.getStats();
+    if (!report) return null;
+    let pair = null;
+    report.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId);
+    });
+    // Browsers without transport stats mark the pair itself.
+    if (!pair) report.forEach((s) => { if (s.type === 'candidate-pair' && s.selected) pair = s; });
+    if (!pair) return null;
+    const pick = (c) => c && { candidateType: c.candidateType, address: c.address, port: c.port, protocol: c.protocol };
+    return { local: pick(report.get(pair.localCandidateId)), remote: pick(report.get(pair.remoteCandidateId)) };
   }
 
   #connect() {
@@ -197,7 +231,7 @@ export class Player {
       a.offerSent = true;
       response = await fetch(this.#whepUrl, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/sdp' },
+        headers: this.#whepHeaders({ 'Content-Type': 'application/sdp' }),
         body: a.pc.localDescription.sdp,
       });
     } catch (err) {
@@ -207,7 +241,7 @@ export class Player {
     const location = response.headers.get('Location');
     const resource = response.status === 201 && location ? new URL(location, this.#whepUrl).href : null;
     if (!this.#live(a)) {
-      if (resource) fetch(resource, { method: 'DELETE' }).catch(() => {});
+      if (resource) fetch(resource, { method: 'DELETE', headers: this.#whepHeaders() }).catch(() => {});
       return;
     }
     if (!resource) {
@@ -261,13 +295,18 @@ export class Player {
     const mid = a.pc.getTransceivers()[0]?.mid ?? '0';
     const body = `a=ice-ufrag:${ufrag}\r\na=ice-pwd:${pwd}\r\nm=video 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:${mid}\r\n`
       + candidates.map((c) => `a=${c.candidate}\r\n`).join('');
-    const headers = { 'Content-Type': SDP_FRAGMENT };
+    const headers = this.#whepHeaders({ 'Content-Type': SDP_FRAGMENT });
     if (a.etag) headers['If-Match'] = a.etag;
     fetch(a.resource, { method: 'PATCH', headers, body })
       .then((response) => {
         if (!response.ok) console.warn(`player: attempt ${a.id}: candidates refused (${response.status})`);
       })
       .catch((err) => console.warn(`player: attempt ${a.id}: cannot send candidates:`, err.message));
+  }
+
+  /** Headers for a WHEP request, with the access token as a bearer when there is one. */
+  #whepHeaders(headers = {}) {
+    return this.#token ? { ...headers, Authorization: `Bearer ${this.#token}` } : headers;
   }
 
   /**
@@ -284,7 +323,7 @@ export class Player {
       const { ufrag, pwd } = iceCredentials(offer.sdp);
       const response = await fetch(a.resource, {
         method: 'PATCH',
-        headers: { 'Content-Type': SDP_FRAGMENT, 'If-Match': '*' },
+        headers: this.#whepHeaders({ 'Content-Type': SDP_FRAGMENT, 'If-Match': '*' }),
         body: `a=ice-ufrag:${ufrag}\r\na=ice-pwd:${pwd}\r\n`,
       });
       if (!this.#live(a)) return;
@@ -334,7 +373,7 @@ export class Player {
     if (a.pc) return;
     a.session = msg.session ?? null;
     try {
-      a.pc = new RTCPeerConnection({ iceServers: msg.iceServers ?? [] });
+      a.pc = new RTCPeerConnection({ iceServers: msg.iceServers ?? [], iceTransportPolicy: this.#iceTransportPolicy });
     } catch (err) {
       this.#retry(a, { error: `Cannot create the peer connection: ${err.message}` });
       return;
@@ -548,7 +587,7 @@ export class Player {
     a.pc?.close();
     a.ws?.close(1000);
     // keepalive: the DELETE must outlive a page that is going away.
-    if (a.resource) fetch(a.resource, { method: 'DELETE', keepalive: true }).catch(() => {});
+    if (a.resource) fetch(a.resource, { method: 'DELETE', keepalive: true, headers: this.#whepHeaders() }).catch(() => {});
   }
 
   #setState(state, detail = {}) {

@@ -37,7 +37,15 @@ video.controls = params.get('controls') === '1';
 
 // `?signaling=whep` plays over WHEP instead of the gateway's WebSocket.
 const signaling = params.get('signaling') === 'whep' ? 'whep' : 'ws';
-const player = new Player({ video, stream, signaling, onStateChange: show });
+const player = new Player({
+  video,
+  stream,
+  signaling,
+  token: params.get('token'),
+  // `?relay=1` sends media only through the TURN relay: to check a TURN setup.
+  iceTransportPolicy: params.get('relay') === '1' ? 'relay' : 'all',
+  onStateChange: show,
+});
 // Muted unless `?muted=0` asks for sound; if the browser then refuses to autoplay, the player mutes.
 video.muted = params.get('muted') !== '0';
 window.player = player;

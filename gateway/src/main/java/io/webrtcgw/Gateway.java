@@ -6,6 +6,7 @@ import io.webrtcgw.http.GatewayServer;
 import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamRegistry;
 import io.webrtcgw.media.ViewerSlots;
+import io.webrtcgw.metrics.GatewayMetrics;
 import io.webrtcgw.rtc.RtcEngine;
 import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.source.SourceException;
@@ -13,6 +14,7 @@ import io.webrtcgw.source.SourceFactory;
 import io.webrtcgw.source.VideoSource;
 import io.webrtcgw.source.camera.NativeCameraDevices;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -27,21 +29,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  /** How often each session's bytes sent are sampled for the metrics. */
+  private static final Duration STATS_INTERVAL = Duration.ofSeconds(5);
 
   private final RtcEngine engine;
   private final StreamRegistry streams;
   private final SessionRegistry sessions;
   private final ScheduledExecutorService timers;
   private final GatewayServer server;
+  private final GatewayMetrics metrics;
   private boolean closed;
 
   private Gateway(RtcEngine engine, StreamRegistry streams, SessionRegistry sessions,
-      ScheduledExecutorService timers, GatewayServer server) {
+      ScheduledExecutorService timers, GatewayServer server, GatewayMetrics metrics) {
     this.engine = engine;
     this.streams = streams;
     this.sessions = sessions;
     this.timers = timers;
     this.server = server;
+    this.metrics = metrics;
   }
 
   /**
@@ -61,22 +67,34 @@ public final class Gateway implements AutoCloseable {
       sources.forEach(VideoSource::close);
       throw e;
     }
-    RtcEngine engine = new RtcEngine(config.iceServers());
+    RtcEngine engine = new RtcEngine(config.iceServers(), config.turn(), config.network(), clock);
     ViewerSlots gatewaySlots = new ViewerSlots(config.limits().maxViewers());
     List<LiveStream> live = new ArrayList<>();
     for (int i = 0; i < sources.size(); i++) {
       live.add(new LiveStream(config.streams().get(i), sources.get(i), engine::createVideoTrack, gatewaySlots));
     }
     StreamRegistry streams = new StreamRegistry(live);
-    SessionRegistry sessions = new SessionRegistry(engine, config.limits().disconnectGrace(), clock);
+    GatewayMetrics metrics = new GatewayMetrics(streams);
+    SessionRegistry sessions = new SessionRegistry(engine, config.limits().disconnectGrace(), clock, metrics);
     ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "signaling-timers");
       thread.setDaemon(true);
       return thread;
     });
-    GatewayServer server = new GatewayServer(config, streams, sessions, timers);
-    server.start();
-    return new Gateway(engine, streams, sessions, timers, server);
+    metrics.watch(sessions, timers, STATS_INTERVAL);
+    GatewayServer server;
+    try {
+      server = new GatewayServer(config, streams, sessions, timers, metrics);
+      server.start();
+    } catch (RuntimeException e) {
+      // A bad TLS key or a port in use: free what was built before reporting it.
+      timers.shutdownNow();
+      metrics.close();
+      streams.close();
+      engine.close();
+      throw e;
+    }
+    return new Gateway(engine, streams, sessions, timers, server, metrics);
   }
 
   public int port() {
@@ -91,6 +109,10 @@ public final class Gateway implements AutoCloseable {
     return sessions;
   }
 
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
   /** Graceful stop: no new viewers, sessions told and closed, then streams, then the engine. */
   @Override
   public synchronized void close() {
@@ -101,6 +123,7 @@ public final class Gateway implements AutoCloseable {
     long begin = System.nanoTime();
     server.close();
     timers.shutdownNow();
+    metrics.close();
     streams.close();
     engine.close();
     log.info("gateway stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));

@@ -4,14 +4,28 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
-/** Everything the gateway needs to start, validated once; immutable. */
+/**
+ * Everything the gateway needs to start, validated once; immutable.
+ *
+ * @param allowedOrigins origins whose pages may open the signaling WebSocket; {@code *} (the
+ *     default) allows any, and the gateway's own origin is always allowed
+ * @param frameAncestors the {@code Content-Security-Policy: frame-ancestors} value: who may embed
+ *     the gateway's pages in a frame
+ * @param tls null for plain HTTP
+ * @param turn null when no TURN server with a shared secret is configured
+ */
 public record GatewayConfig(
-    String host, int port, List<StreamConfig> streams, List<IceServer> iceServers, Limits limits) {
+    String host, int port, List<StreamConfig> streams, List<IceServer> iceServers, Limits limits,
+    AuthConfig auth, List<String> allowedOrigins, String frameAncestors, TlsConfig tls, TurnConfig turn,
+    NetworkConfig network) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
+  public static final List<String> ANY_ORIGIN = List.of("*");
+  public static final String DEFAULT_FRAME_ANCESTORS = "*";
 
   @JsonCreator
   public static GatewayConfig fromJson(
@@ -19,13 +33,31 @@ public record GatewayConfig(
       @JsonProperty("port") Integer port,
       @JsonProperty("streams") List<StreamConfig> streams,
       @JsonProperty("iceServers") List<IceServer> iceServers,
-      @JsonProperty("limits") Limits limits) {
+      @JsonProperty("limits") Limits limits,
+      @JsonProperty("auth") AuthConfig auth,
+      @JsonProperty("allowedOrigins") List<String> allowedOrigins,
+      @JsonProperty("frameAncestors") String frameAncestors,
+      @JsonProperty("tls") TlsConfig tls,
+      @JsonProperty("turn") TurnConfig turn,
+      @JsonProperty("network") NetworkConfig network) {
     return new GatewayConfig(
         host == null ? DEFAULT_HOST : host,
         port == null ? DEFAULT_PORT : port,
         streams == null ? List.of() : streams,
         iceServers == null ? List.of() : iceServers,
-        limits == null ? Limits.DEFAULT : limits);
+        limits == null ? Limits.DEFAULT : limits,
+        auth == null ? AuthConfig.NONE : auth,
+        allowedOrigins == null ? ANY_ORIGIN : allowedOrigins,
+        frameAncestors == null ? DEFAULT_FRAME_ANCESTORS : frameAncestors,
+        tls,
+        turn,
+        network == null ? NetworkConfig.DEFAULT : network);
+  }
+
+  /** The settings of a plain gateway: no access control, TLS, TURN or NAT settings. */
+  public static GatewayConfig fromJson(
+      String host, Integer port, List<StreamConfig> streams, List<IceServer> iceServers, Limits limits) {
+    return fromJson(host, port, streams, iceServers, limits, null, null, null, null, null, null);
   }
 
   public GatewayConfig {
@@ -43,21 +75,68 @@ public record GatewayConfig(
         throw new IllegalArgumentException("stream '" + stream.name() + "' is defined twice");
       }
     }
+    allowedOrigins = allowedOrigins.stream().map(GatewayConfig::checkOrigin).toList();
+    if (frameAncestors == null || frameAncestors.isBlank() || !frameAncestors.matches("[^;,\\r\\n]+")) {
+      throw new IllegalArgumentException(
+          "frameAncestors must be a CSP source list such as '*', \"'self'\" or 'https://example.org', without ';'");
+    }
+  }
+
+  private static String checkOrigin(String origin) {
+    if (origin == null || !(origin.equals("*") || origin.matches("(?i)https?://[^/\\s]+"))) {
+      throw new IllegalArgumentException(
+          "allowedOrigins: each entry must be '*' or scheme://host[:port] without a path: " + origin);
+    }
+    return origin.toLowerCase(Locale.ROOT);
   }
 
   public GatewayConfig withStreams(List<StreamConfig> value) {
-    return new GatewayConfig(host, port, value, iceServers, limits);
+    return new GatewayConfig(host, port, value, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
+        network);
   }
 
   public GatewayConfig withPort(int value) {
-    return new GatewayConfig(host, value, streams, iceServers, limits);
+    return new GatewayConfig(host, value, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
+        network);
   }
 
   public GatewayConfig withHost(String value) {
-    return new GatewayConfig(value, port, streams, iceServers, limits);
+    return new GatewayConfig(value, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
+        network);
   }
 
   public GatewayConfig withLimits(Limits value) {
-    return new GatewayConfig(host, port, streams, iceServers, value);
+    return new GatewayConfig(host, port, streams, iceServers, value, auth, allowedOrigins, frameAncestors, tls, turn,
+        network);
+  }
+
+  public GatewayConfig withAuth(AuthConfig value) {
+    return new GatewayConfig(host, port, streams, iceServers, limits, value, allowedOrigins, frameAncestors, tls, turn,
+        network);
+  }
+
+  public GatewayConfig withAllowedOrigins(List<String> value) {
+    return new GatewayConfig(host, port, streams, iceServers, limits, auth, value, frameAncestors, tls, turn,
+        network);
+  }
+
+  public GatewayConfig withFrameAncestors(String value) {
+    return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, value, tls, turn,
+        network);
+  }
+
+  public GatewayConfig withTls(TlsConfig value) {
+    return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, value, turn,
+        network);
+  }
+
+  public GatewayConfig withTurn(TurnConfig value) {
+    return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, value,
+        network);
+  }
+
+  public GatewayConfig withNetwork(NetworkConfig value) {
+    return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
+        value);
   }
 }

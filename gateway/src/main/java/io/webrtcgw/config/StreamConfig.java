@@ -2,14 +2,17 @@ package io.webrtcgw.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * One named stream: where its pictures come from and how many may watch.
  *
  * @param maxViewers 0 means only the gateway-wide limit applies
+ * @param tokens any of these (or a gateway-wide token) opens this stream; empty: only the
+ *     gateway-wide tokens apply
  */
-public record StreamConfig(String name, String source, boolean alwaysOn, int maxViewers) {
+public record StreamConfig(String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   @JsonCreator
@@ -17,8 +20,14 @@ public record StreamConfig(String name, String source, boolean alwaysOn, int max
       @JsonProperty(value = "name", required = true) String name,
       @JsonProperty(value = "source", required = true) String source,
       @JsonProperty("alwaysOn") Boolean alwaysOn,
-      @JsonProperty("maxViewers") Integer maxViewers) {
-    this(name, source, alwaysOn != null && alwaysOn, maxViewers == null ? 0 : maxViewers);
+      @JsonProperty("maxViewers") Integer maxViewers,
+      @JsonProperty("tokens") List<String> tokens) {
+    this(name, source, alwaysOn != null && alwaysOn, maxViewers == null ? 0 : maxViewers,
+        tokens == null ? List.of() : tokens);
+  }
+
+  public StreamConfig(String name, String source, boolean alwaysOn, int maxViewers) {
+    this(name, source, alwaysOn, maxViewers, List.of());
   }
 
   public StreamConfig {
@@ -32,9 +41,17 @@ public record StreamConfig(String name, String source, boolean alwaysOn, int max
     if (maxViewers < 0) {
       throw new IllegalArgumentException("maxViewers of stream '" + name + "' must not be negative");
     }
+    tokens = AuthConfig.checkTokens(tokens == null ? List.of() : tokens, "tokens of stream '" + name + "'");
   }
 
   public static StreamConfig of(String name, String source) {
     return new StreamConfig(name, source, false, 0);
+  }
+
+  /** Keeps tokens out of logs and error messages. */
+  @Override
+  public String toString() {
+    return "StreamConfig[name=" + name + ", source=" + source + ", alwaysOn=" + alwaysOn
+        + ", maxViewers=" + maxViewers + ", tokens=" + tokens.size() + "]";
   }
 }

@@ -3,6 +3,8 @@ package io.webrtcgw.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.undertow.server.HttpHandler;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
+import io.undertow.util.StatusCodes;
 import io.undertow.util.PathTemplateMatch;
 import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
@@ -16,6 +18,8 @@ import io.undertow.websockets.spi.WebSocketHttpExchange;
 import io.webrtcgw.media.StreamRegistry;
 import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.rtc.ViewerSignaling;
+import io.webrtcgw.security.AccessPolicy;
+import io.webrtcgw.security.OriginPolicy;
 import io.webrtcgw.signaling.CloseCodes;
 import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.ServerMessage;
@@ -24,6 +28,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -32,29 +37,49 @@ import org.xnio.IoUtils;
 final class ViewerSocket implements WebSocketConnectionCallback {
   private static final Logger log = LoggerFactory.getLogger(ViewerSocket.class);
   private static final AttachmentKey<String> STREAM = AttachmentKey.create(String.class);
+  private static final AttachmentKey<String> TOKEN = AttachmentKey.create(String.class);
 
   private final StreamRegistry streams;
   private final SessionRegistry sessions;
   private final ScheduledExecutorService timers;
   private final Duration offerTimeout;
   private final int maxMessageBytes;
+  private final AccessPolicy access;
+  private final OriginPolicy origins;
+  private final UnaryOperator<SignalingChannel> meter;
   private final Set<WebSocketChannel> open = ConcurrentHashMap.newKeySet();
 
+  /** @param meter wraps each connection's channel to count what it carries */
   ViewerSocket(StreamRegistry streams, SessionRegistry sessions, ScheduledExecutorService timers,
-      Duration offerTimeout, int maxMessageBytes) {
+      Duration offerTimeout, int maxMessageBytes, AccessPolicy access, OriginPolicy origins,
+      UnaryOperator<SignalingChannel> meter) {
     this.streams = streams;
     this.sessions = sessions;
     this.timers = timers;
     this.offerTimeout = offerTimeout;
     this.maxMessageBytes = maxMessageBytes;
+    this.access = access;
+    this.origins = origins;
+    this.meter = meter;
   }
 
-  /** The upgrade handler; the stream name comes from the {@code {stream}} path parameter. */
+  /**
+   * The upgrade handler; the stream name comes from the {@code {stream}} path parameter. A page
+   * from an origin that is not allowed gets 403 before any upgrade, so no session exists for it.
+   */
   HttpHandler handler() {
     WebSocketProtocolHandshakeHandler upgrade = new WebSocketProtocolHandshakeHandler(this);
     return exchange -> {
+      String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
+      if (!origins.allows(origin, GatewayServer.ownOrigin(exchange))) {
+        log.info("refused a signaling socket from origin {}: not in allowedOrigins", origin);
+        GatewayServer.sendError(exchange, StatusCodes.FORBIDDEN, "forbidden-origin",
+            "pages from " + origin + " may not open this gateway's signaling socket");
+        return;
+      }
       PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
       exchange.putAttachment(STREAM, match.getParameters().get("stream"));
+      exchange.putAttachment(TOKEN, GatewayServer.token(exchange));
       upgrade.handleRequest(exchange);
     };
   }
@@ -67,7 +92,12 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   @Override
   public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
     String stream = exchange.getAttachment(STREAM);
-    SocketChannel signalingChannel = new SocketChannel(channel);
+    SignalingChannel signalingChannel = meter.apply(new SocketChannel(channel));
+    AccessPolicy.Verdict verdict = access.stream(stream, exchange.getAttachment(TOKEN));
+    if (!verdict.allowed()) {
+      refuse(channel, signalingChannel, stream, verdict);
+      return;
+    }
     ViewerSignaling signaling =
         new ViewerSignaling(stream, signalingChannel, streams, sessions, timers, offerTimeout);
     open.add(channel);
@@ -114,6 +144,34 @@ final class ViewerSocket implements WebSocketConnectionCallback {
     });
     channel.resumeReceives();
     signaling.opened();
+  }
+
+  /**
+   * Closes a socket whose token does not open the stream: 4401 for a missing or wrong token, 4403
+   * for a token of another stream. It is upgraded first because browsers show a refused upgrade
+   * only as 1006, which a player cannot tell from a network failure.
+   */
+  private static void refuse(WebSocketChannel channel, SignalingChannel signalingChannel, String stream,
+      AccessPolicy.Verdict verdict) {
+    switch (verdict) {
+      case FORBIDDEN -> {
+        signalingChannel.send(ServerMessage.Error.of(ErrorCode.FORBIDDEN,
+            "this token does not open stream '" + stream + "'"));
+        signalingChannel.close(CloseCodes.FORBIDDEN, "forbidden");
+      }
+      case MISSING -> {
+        signalingChannel.send(ServerMessage.Error.of(ErrorCode.UNAUTHORIZED,
+            "stream '" + stream + "' needs a token: add ?token=... to the URL"));
+        signalingChannel.close(CloseCodes.UNAUTHORIZED, "unauthorized");
+      }
+      default -> {
+        signalingChannel.send(ServerMessage.Error.of(ErrorCode.UNAUTHORIZED, "the token is not valid"));
+        signalingChannel.close(CloseCodes.UNAUTHORIZED, "unauthorized");
+      }
+    }
+    // Reading on lets the viewer's close frame complete the closing handshake.
+    channel.getReceiveSetter().set(new AbstractReceiveListener() {});
+    channel.resumeReceives();
   }
 
   /** Closes every open socket with {@code code}; used at shutdown after sessions said bye. */

@@ -15,6 +15,7 @@ import io.webrtcgw.media.StreamBusyException;
 import io.webrtcgw.rtc.WhepException;
 import io.webrtcgw.rtc.WhepSessions;
 import io.webrtcgw.rtc.WhepSessions.Precondition;
+import io.webrtcgw.security.OriginPolicy;
 import io.webrtcgw.signaling.SignalingException;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
@@ -60,10 +61,10 @@ final class WhepHandler {
   private final List<IceServer> iceServers;
   private final int maxBodyBytes;
   private final Authorizer authorizer;
-  private final CorsOrigins origins;
+  private final OriginPolicy origins;
 
   WhepHandler(WhepSessions whep, List<IceServer> iceServers, int maxBodyBytes, Authorizer authorizer,
-      CorsOrigins origins) {
+      OriginPolicy origins) {
     this.whep = whep;
     this.iceServers = List.copyOf(iceServers);
     this.maxBodyBytes = maxBodyBytes;
@@ -176,7 +177,7 @@ final class WhepHandler {
     if (origin == null) {
       return true; // not a browser's cross-origin request
     }
-    if (!origins.allows(origin)) {
+    if (!origins.allows(origin, GatewayServer.ownOrigin(exchange))) {
       sendText(exchange, StatusCodes.FORBIDDEN, "pages from " + origin + " may not use this gateway");
       return false;
     }

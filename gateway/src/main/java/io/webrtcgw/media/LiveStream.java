@@ -7,6 +7,9 @@ import io.webrtcgw.source.SourceListener;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +32,7 @@ public final class LiveStream implements AutoCloseable {
   private final ViewerSlots gatewaySlots;
   private final CopyOnWriteArrayList<SourceListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong framesIn = new AtomicLong();
+  private final Queue<CompletableFuture<I420Frame>> frameWaiters = new ConcurrentLinkedQueue<>();
   private volatile I420Frame latest;
   private int running;
   private boolean closed;
@@ -83,6 +87,39 @@ public final class LiveStream implements AutoCloseable {
     return feed.bytesCopied();
   }
 
+  /** Frames handed to libwebrtc's shared track so far. */
+  public long framesPushed() {
+    return feed.framesPushed();
+  }
+
+  /** Whether the source runs, for viewers, a hold or because it is always on. */
+  public synchronized boolean sourceRunning() {
+    return running > 0 && !closed;
+  }
+
+  /**
+   * Completes with the next frame the source emits, on the source's thread: continue elsewhere
+   * with an {@code ...Async} stage. Nothing starts the source; see {@link #hold()}.
+   */
+  public CompletableFuture<I420Frame> nextFrame() {
+    CompletableFuture<I420Frame> next = new CompletableFuture<>();
+    frameWaiters.add(next);
+    // A waiter that gives up (a timeout) must not stay queued until the next frame.
+    next.whenComplete((frame, error) -> frameWaiters.remove(next));
+    return next;
+  }
+
+  /**
+   * Runs the source without taking a viewer slot, e.g. to take a snapshot of an idle stream; the
+   * returned hold lets it stop again once.
+   *
+   * @throws IllegalStateException when the stream is closed
+   */
+  public Hold hold() {
+    startSource();
+    return new Hold();
+  }
+
   public void addListener(SourceListener listener) {
     listeners.add(listener);
   }
@@ -128,7 +165,7 @@ public final class LiveStream implements AutoCloseable {
 
   private synchronized void stopSource() {
     if (--running == 0 && !closed) {
-      log.info("stream {}: last viewer left, stopping source", name());
+      log.info("stream {}: no viewer or hold left, stopping source", name());
       source.stop();
     }
   }
@@ -137,6 +174,10 @@ public final class LiveStream implements AutoCloseable {
     latest = frame;
     framesIn.incrementAndGet();
     feed.onFrame(frame);
+    CompletableFuture<I420Frame> waiter;
+    while ((waiter = frameWaiters.poll()) != null) {
+      waiter.complete(frame);
+    }
   }
 
   private void onSourceState(SourceState state, String error) {
@@ -173,6 +214,20 @@ public final class LiveStream implements AutoCloseable {
       step.run();
     } catch (RuntimeException | Error e) {
       log.warn("stream {}: closing {} failed: {}", name(), what, e.toString());
+    }
+  }
+
+  /** A viewer-less hold that keeps the source running. */
+  public final class Hold implements AutoCloseable {
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private Hold() {}
+
+    @Override
+    public void close() {
+      if (released.compareAndSet(false, true)) {
+        stopSource();
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package io.webrtcgw.rtc;
 
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.PortAllocatorConfig;
 import dev.onvoid.webrtc.RTCBundlePolicy;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCIceServer;
@@ -11,6 +12,9 @@ import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import dev.onvoid.webrtc.media.video.VideoTrack;
 import dev.onvoid.webrtc.media.video.VideoTrackSource;
 import io.webrtcgw.config.IceServer;
+import io.webrtcgw.config.NetworkConfig;
+import io.webrtcgw.config.TurnConfig;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -26,10 +30,24 @@ public final class RtcEngine implements AutoCloseable {
   private final HeadlessAudioDeviceModule audioModule;
   private final PeerConnectionFactory factory;
   private final List<IceServer> iceServers;
+  private final TurnCredentials turn;
+  private final NetworkConfig network;
+  private final PublicAddress publicAddress;
   private boolean closed;
 
   public RtcEngine(List<IceServer> iceServers) {
+    this(iceServers, null, NetworkConfig.DEFAULT, Clock.systemUTC());
+  }
+
+  /**
+   * @param turn a TURN server whose credentials are minted per session, or null
+   * @param network the public address and UDP port range media must use
+   */
+  public RtcEngine(List<IceServer> iceServers, TurnConfig turn, NetworkConfig network, Clock clock) {
     this.iceServers = List.copyOf(iceServers);
+    this.turn = turn == null ? null : new TurnCredentials(turn, clock);
+    this.network = network;
+    this.publicAddress = new PublicAddress(network.publicIp());
     // A plain PeerConnectionFactory opens the system's sound devices and aborts the JVM where
     // there are none; a receive-only video gateway needs no audio device at all.
     this.audioModule = new HeadlessAudioDeviceModule();
@@ -43,9 +61,27 @@ public final class RtcEngine implements AutoCloseable {
     this.factory = created;
   }
 
-  /** The ICE servers this gateway uses and hands to its viewers. */
+  /** The configured ICE servers, without per-session TURN credentials. */
   public List<IceServer> iceServers() {
     return iceServers;
+  }
+
+  /**
+   * The ICE servers one session uses and hands to its viewer: the configured ones plus, with a
+   * shared-secret TURN server, credentials minted for this session.
+   */
+  public List<IceServer> iceServersFor(String sessionId) {
+    if (turn == null) {
+      return iceServers;
+    }
+    List<IceServer> all = new ArrayList<>(iceServers);
+    all.add(turn.mint(sessionId));
+    return List.copyOf(all);
+  }
+
+  /** Rewrites what sessions announce so that viewers reach the gateway through its NAT. */
+  public PublicAddress publicAddress() {
+    return publicAddress;
   }
 
   public synchronized VideoTrack createVideoTrack(String id, VideoTrackSource source) {
@@ -53,12 +89,26 @@ public final class RtcEngine implements AutoCloseable {
     return factory.createVideoTrack(id, source);
   }
 
-  public synchronized RTCPeerConnection createPeerConnection(PeerConnectionObserver observer) {
+  public RTCPeerConnection createPeerConnection(PeerConnectionObserver observer) {
+    return createPeerConnection(observer, iceServers);
+  }
+
+  /** A peer connection for one session, with that session's TURN credentials. */
+  public RTCPeerConnection createPeerConnection(PeerConnectionObserver observer, String sessionId) {
+    return createPeerConnection(observer, iceServersFor(sessionId));
+  }
+
+  private synchronized RTCPeerConnection createPeerConnection(
+      PeerConnectionObserver observer, List<IceServer> servers) {
     ensureOpen();
     RTCConfiguration config = new RTCConfiguration();
     config.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE;
     config.rtcpMuxPolicy = RTCRtcpMuxPolicy.REQUIRE;
-    config.iceServers = toNative(iceServers);
+    config.iceServers = toNative(servers);
+    if (network.hasPortRange()) {
+      // Every socket of the session (host, and the local end of relay allocations) binds in this range.
+      config.portAllocatorConfig = new PortAllocatorConfig(network.udpPortMin(), network.udpPortMax(), 0);
+    }
     RTCPeerConnection pc = factory.createPeerConnection(config, observer);
     if (pc == null) {
       throw new IllegalStateException("libwebrtc refused to create a peer connection");

@@ -9,6 +9,7 @@ import dev.onvoid.webrtc.RTCRtpSendParameters;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.RTCStatsReport;
 import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.signaling.Candidate;
 import io.webrtcgw.signaling.ErrorCode;
@@ -129,6 +130,31 @@ public final class Session {
     return ended;
   }
 
+  /**
+   * The peer connection's statistics, gathered on the session's thread; completes with null before
+   * the first offer or after the end. Callers bound the wait: libwebrtc may never answer a closing
+   * connection.
+   */
+  public CompletableFuture<RTCStatsReport> stats() {
+    CompletableFuture<RTCStatsReport> result = new CompletableFuture<>();
+    boolean posted = post(() -> {
+      if (pc == null || state == State.CLOSED) {
+        result.complete(null);
+        return;
+      }
+      // The report arrives on libwebrtc's thread; completing there would run the caller's work on it.
+      pc.getStats(report -> {
+        if (!post(() -> result.complete(report))) {
+          result.complete(null);
+        }
+      });
+    });
+    if (!posted) {
+      result.complete(null);
+    }
+    return result;
+  }
+
   /** Answers an offer: the first starts sending, later ones renegotiate (e.g. an ICE restart). */
   public void offer(String sdp) {
     long arrived = clock.millis();
@@ -183,7 +209,7 @@ public final class Session {
     try {
       OfferCheck.check(sdp);
       if (pc == null) {
-        pc = engine.createPeerConnection(new Observer());
+        pc = engine.createPeerConnection(new Observer(), id);
         state = State.CONNECTING;
       }
       String offer = OfferCodecOrder.prefer(sdp, OfferCodecOrder.GATEWAY_ORDER);

@@ -19,17 +19,30 @@ import org.slf4j.LoggerFactory;
 public final class SessionRegistry implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
+  /** Hears of every session's start and end, e.g. to count them; called on the sessions' threads. */
+  public interface Listener {
+    default void started(Session session) {}
+
+    default void ended(Session session, EndReason reason) {}
+  }
+
   private final RtcEngine engine;
   private final Duration disconnectGrace;
   private final Clock clock;
+  private final Listener listener;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   public SessionRegistry(RtcEngine engine, Duration disconnectGrace, Clock clock) {
+    this(engine, disconnectGrace, clock, new Listener() {});
+  }
+
+  public SessionRegistry(RtcEngine engine, Duration disconnectGrace, Clock clock, Listener listener) {
     this.engine = engine;
     this.disconnectGrace = disconnectGrace;
     this.clock = clock;
+    this.listener = listener;
   }
 
   /**
@@ -42,15 +55,22 @@ public final class SessionRegistry implements AutoCloseable {
       throw new StreamBusyException("the gateway is shutting down");
     }
     LiveStream.Lease lease = stream.join();
-    Session session = new Session(id, lease, channel, engine,
+    Session session = new Session(id, lease, engine.publicAddress().wrap(channel), engine,
         disconnectGrace, clock, ended -> sessions.remove(ended.id(), ended));
     sessions.put(session.id(), session);
     log.info("session {} started: stream={} peer={}", session.id(), stream.name(), channel.peer());
+    listener.started(session);
+    session.ended().thenAccept(reason -> listener.ended(session, reason));
     return session;
   }
 
   public java.util.List<io.webrtcgw.config.IceServer> iceServers() {
     return engine.iceServers();
+  }
+
+  /** The ICE servers for the session {@code id}, with its own TURN credentials when configured. */
+  public java.util.List<io.webrtcgw.config.IceServer> iceServersFor(String id) {
+    return engine.iceServersFor(id);
   }
 
   /** A fresh, unguessable session id. */

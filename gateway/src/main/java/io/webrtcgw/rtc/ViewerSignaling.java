@@ -73,7 +73,7 @@ public final class ViewerSignaling {
       return;
     }
     stream = found.get();
-    channel.send(new ServerMessage.Hello(id, streamName, sessions.iceServers()));
+    channel.send(new ServerMessage.Hello(id, streamName, sessions.iceServersFor(id)));
     stream.addListener(sourceListener);
     sourceChanged(stream.source().state(), stream.source().lastError());
     offerTimer = timers.schedule(this::offerTimedOut, offerTimeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -18,6 +18,10 @@ public enum ErrorCode {
   NO_OFFER,
   /** The candidate could not be added. */
   BAD_CANDIDATE,
+  /** A token is needed and none or a wrong one was given; the socket closes with 4401. */
+  UNAUTHORIZED,
+  /** The token is valid, but not for this stream; the socket closes with 4403. */
+  FORBIDDEN,
   /** The stream named in the URL does not exist. */
   UNKNOWN_STREAM,
   /** The stream or the gateway has its maximum number of viewers. */

@@ -9,6 +9,7 @@ import io.undertow.server.RoutingHandler;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.rtc.WhepSessions;
+import io.webrtcgw.security.OriginPolicy;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.TestGateway;
 import io.webrtcgw.testing.WhepClient;
@@ -43,7 +44,7 @@ class WhepHooksTest {
     new WhepHandler(
         new WhepSessions(gateway.streams(), gateway.sessions(), timers, WhepSessions.Timeouts.defaults(WAIT)),
         List.of(), 64 * 1024, (stream, token) -> token.equals(Optional.of(TOKEN)),
-        CorsOrigins.only(List.of(GOOD_ORIGIN)))
+        new OriginPolicy(List.of(GOOD_ORIGIN)))
         .addTo(routes);
     server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(routes).build();
     server.start();

@@ -42,9 +42,29 @@ public final class SignalingClient implements AutoCloseable {
   private CompletableFuture<WebSocket> lastSend;
 
   private SignalingClient(URI uri, Consumer<JsonNode> onMessage) throws Exception {
+    this(HTTP.newWebSocketBuilder(), uri, onMessage);
+  }
+
+  private SignalingClient(WebSocket.Builder builder, URI uri, Consumer<JsonNode> onMessage) throws Exception {
     this.onMessage = onMessage;
-    this.socket = HTTP.newWebSocketBuilder().buildAsync(uri, new Listener()).get(10, TimeUnit.SECONDS);
+    try {
+      this.socket = builder.buildAsync(uri, new Listener()).get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      // The handshake's own exception (e.g. WebSocketHandshakeException with the HTTP response).
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
     this.lastSend = CompletableFuture.completedFuture(socket);
+  }
+
+  /** Connects to any signaling URI (wss:, a ?token=) with a prepared builder (TLS trust, an Origin header). */
+  public static SignalingClient connect(WebSocket.Builder builder, URI uri) throws Exception {
+    return new SignalingClient(builder, uri, message -> {});
+  }
+
+  /** Connects to {@code /ws/stream?token=...} on loopback; a null token adds none. */
+  public static SignalingClient connectWithToken(int port, String stream, String token) throws Exception {
+    String query = token == null ? "" : "?token=" + token;
+    return new SignalingClient(URI.create("ws://127.0.0.1:" + port + "/ws/" + stream + query), message -> {});
   }
 
   public static SignalingClient connect(int port, String stream) throws Exception {
@@ -84,6 +104,22 @@ public final class SignalingClient implements AutoCloseable {
         throw new AssertionError("gateway sent an error while waiting for '" + type + "': " + message);
       }
     }
+  }
+
+  /** The next message, whatever its type. */
+  public JsonNode expectAny(Duration timeout) throws InterruptedException {
+    JsonNode message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (message == null) {
+      throw new AssertionError("no message within " + timeout.toMillis() + " ms");
+    }
+    return message;
+  }
+
+  /** Every message received so far that no {@link #expect} has taken. */
+  public java.util.List<JsonNode> drain() {
+    java.util.List<JsonNode> out = new java.util.ArrayList<>();
+    messages.drainTo(out);
+    return out;
   }
 
   /** The gateway's close code, once it closes the socket. */

@@ -16,7 +16,15 @@ public final class TestGateway {
   }
 
   public static Gateway start(Limits limits, StreamConfig... streams) throws Exception {
-    GatewayConfig config = GatewayConfig.fromJson("127.0.0.1", 0, List.of(streams), List.of(), limits);
+    return start(config(limits, streams));
+  }
+
+  /** A loopback config on a free port, for tests to adjust with {@code with...} before starting. */
+  public static GatewayConfig config(Limits limits, StreamConfig... streams) {
+    return GatewayConfig.fromJson("127.0.0.1", 0, List.of(streams), List.of(), limits);
+  }
+
+  public static Gateway start(GatewayConfig config) throws Exception {
     return Gateway.start(config, Clock.systemUTC());
   }
 }

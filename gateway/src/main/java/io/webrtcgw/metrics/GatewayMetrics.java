@@ -1,0 +1,161 @@
+package io.webrtcgw.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.webrtcgw.media.LiveStream;
+import io.webrtcgw.media.StreamRegistry;
+import io.webrtcgw.rtc.EndReason;
+import io.webrtcgw.rtc.Session;
+import io.webrtcgw.rtc.SessionRegistry;
+import io.webrtcgw.rtc.SessionStats;
+import io.webrtcgw.signaling.ServerMessage;
+import io.webrtcgw.signaling.SignalingChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's Prometheus metrics. Counts what passes through (sessions, signaling errors, ICE
+ * restarts), reads the streams' frame counters at scrape time, and samples each session's bytes
+ * sent from its peer connection's statistics at a fixed interval.
+ */
+public final class GatewayMetrics implements SessionRegistry.Listener, AutoCloseable {
+  private static final Duration STATS_TIMEOUT = Duration.ofSeconds(5);
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, Long> bytesSeen = new ConcurrentHashMap<>();
+  private final Counter iceRestarts;
+  private ScheduledFuture<?> poller;
+
+  public GatewayMetrics(StreamRegistry streams) {
+    for (LiveStream stream : streams.all()) {
+      String name = stream.name();
+      Gauge.builder("gateway.viewers", stream, LiveStream::viewers)
+          .description("Viewers watching the stream now").tag("stream", name).register(registry);
+      FunctionCounter.builder("gateway.frames.in", stream, LiveStream::framesIn)
+          .description("Frames the stream's source produced").tag("stream", name).register(registry);
+      FunctionCounter.builder("gateway.frames.pushed", stream, LiveStream::framesPushed)
+          .description("Frames handed to the stream's shared WebRTC track").tag("stream", name).register(registry);
+      FunctionCounter.builder("gateway.frames.dropped", stream, s -> Math.max(0, s.framesIn() - s.framesPushed()))
+          .description("Frames the source produced that never reached the track").tag("stream", name)
+          .register(registry);
+      // Registered up front so that every stream shows 0 rather than nothing before its first viewer.
+      sessionsStarted(name);
+      sentBytes(name);
+    }
+    iceRestarts = Counter.builder("gateway.ice.restarts")
+        .description("Offers answered after a session's first, which viewers send to restart ICE")
+        .register(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  /** Starts sampling the sessions' bytes sent every {@code interval}. */
+  public synchronized void watch(SessionRegistry sessions, ScheduledExecutorService timers, Duration interval) {
+    Gauge.builder("gateway.sessions.active", sessions, SessionRegistry::count)
+        .description("Sessions (peer connections) open now").register(registry);
+    poller = timers.scheduleWithFixedDelay(() -> sample(sessions::all),
+        interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The metrics in Prometheus text format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void started(Session session) {
+    sessionsStarted(session.streamName()).increment();
+  }
+
+  @Override
+  public void ended(Session session, EndReason reason) {
+    bytesSeen.remove(session.id());
+    Counter.builder("gateway.sessions.ended")
+        .description("Sessions that ended, by reason")
+        .tags("stream", session.streamName(), "reason", reason.label())
+        .register(registry).increment();
+  }
+
+  /** Counts what the gateway tells one viewer: errors by code, closes by code, answers after the first. */
+  public SignalingChannel meter(SignalingChannel channel) {
+    AtomicInteger answers = new AtomicInteger();
+    return new SignalingChannel() {
+      @Override
+      public void send(ServerMessage message) {
+        if (message instanceof ServerMessage.Error error) {
+          Counter.builder("gateway.signaling.errors").description("Signaling error messages sent, by code")
+              .tag("code", error.code()).register(registry).increment();
+        } else if (message instanceof ServerMessage.Answer && answers.incrementAndGet() > 1) {
+          iceRestarts.increment();
+        }
+        channel.send(message);
+      }
+
+      @Override
+      public void close(int code, String reason) {
+        Counter.builder("gateway.signaling.closes").description("Signaling connections the gateway closed, by code")
+            .tag("code", Integer.toString(code)).register(registry).increment();
+        channel.close(code, reason);
+      }
+
+      @Override
+      public String peer() {
+        return channel.peer();
+      }
+    };
+  }
+
+  /** Adds each session's bytes sent since the last sample; sessions are sampled concurrently. */
+  void sample(Supplier<List<Session>> sessions) {
+    for (Session session : sessions.get()) {
+      session.stats()
+          .orTimeout(STATS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .thenAccept(report -> {
+            long total = SessionStats.of(report).bytesSent();
+            if (report == null || session.ended().isDone()) {
+              return;
+            }
+            Long before = bytesSeen.put(session.id(), total);
+            long delta = total - (before == null ? 0 : before);
+            if (delta > 0) {
+              sentBytes(session.streamName()).increment(delta);
+            }
+          });
+    }
+  }
+
+  private Counter sessionsStarted(String stream) {
+    return Counter.builder("gateway.sessions.started").description("Sessions started")
+        .tag("stream", stream).register(registry);
+  }
+
+  private Counter sentBytes(String stream) {
+    return Counter.builder("gateway.sent.bytes")
+        .description("Bytes of RTP sent to viewers, sampled from the peer connections' statistics")
+        .tag("stream", stream).register(registry);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (poller != null) {
+      poller.cancel(false);
+    }
+    registry.close();
+  }
+}

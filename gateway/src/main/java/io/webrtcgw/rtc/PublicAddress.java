@@ -1,0 +1,72 @@
+package io.webrtcgw.rtc;
+
+import io.webrtcgw.signaling.Candidate;
+import io.webrtcgw.signaling.ServerMessage;
+import io.webrtcgw.signaling.SignalingChannel;
+
+/**
+ * Announces the gateway's host candidates also at its public address, for a host behind a 1:1 NAT
+ * (a cloud VM whose public IP is not on any interface). Each host candidate goes out twice: first
+ * with the public address, then as it is, so viewers on the private network still connect directly.
+ * The NAT maps the public address's ports to the same ports here, which is why only the address
+ * changes.
+ */
+public final class PublicAddress {
+  private final String publicIp;
+
+  /** @param publicIp null to send candidates unchanged */
+  public PublicAddress(String publicIp) {
+    this.publicIp = publicIp;
+  }
+
+  /** A channel that sends what {@code channel} would, plus the public copies of host candidates. */
+  public SignalingChannel wrap(SignalingChannel channel) {
+    if (publicIp == null) {
+      return channel;
+    }
+    return new SignalingChannel() {
+      @Override
+      public void send(ServerMessage message) {
+        if (message instanceof Candidate candidate) {
+          String rewritten = rewrite(candidate.candidate());
+          if (rewritten != null) {
+            channel.send(new Candidate(rewritten, candidate.sdpMid(), candidate.sdpMLineIndex()));
+          }
+        }
+        channel.send(message);
+      }
+
+      @Override
+      public void close(int code, String reason) {
+        channel.close(code, reason);
+      }
+
+      @Override
+      public String peer() {
+        return channel.peer();
+      }
+    };
+  }
+
+  /**
+   * The candidate line with its address replaced by the public one, or null when it is not a host
+   * candidate or already carries the public address. The grammar (RFC 8839) is {@code candidate:
+   * foundation component transport priority address port typ type ...}.
+   */
+  String rewrite(String line) {
+    if (line == null) {
+      return null;
+    }
+    String[] fields = line.split(" ");
+    if (fields.length < 8 || !fields[6].equals("typ") || !fields[7].equals("host") || fields[4].equals(publicIp)
+        || fields[4].endsWith(".local")) {
+      return null;
+    }
+    // An IPv4 public address only stands in for IPv4 host addresses, and likewise for IPv6.
+    if (fields[4].contains(":") != publicIp.contains(":")) {
+      return null;
+    }
+    fields[4] = publicIp;
+    return String.join(" ", fields);
+  }
+}
