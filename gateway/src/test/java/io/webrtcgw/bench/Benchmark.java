@@ -125,7 +125,7 @@ public final class Benchmark {
       report.set("tile", tile());
     }
     if (options.parts().contains("file")) {
-      report.set("file", new FileSourceCost(jar, out, options.clip(), options.warmUp(), options.window()).run());
+      report.set("file", new FileSourceCost(jar, out, options.clip(), this::measure).run());
     }
     machine.put("loadAverageAtEnd", Files.readString(Path.of("/proc/loadavg")).trim());
     report.put("durationSeconds", Duration.between(started, ZonedDateTime.now()).toSeconds());

@@ -109,16 +109,30 @@ final class MarkdownReport {
       if (file.has("skipped")) {
         md.append("Skipped: ").append(file.path("skipped").asText()).append("\n");
       } else {
-        md.append("Clip: ").append(file.path("clip").asText()).append("\n\n")
-            .append("- Decode speed on one core (JCodec, `taskset -c 0`, no pacing): **")
-            .append(file.path("decodeFpsOneCore").asText()).append(" fps** (").append(file.path("decodedFrames").asText())
-            .append(" frames in ").append(file.path("decodeSeconds").asText()).append(" s)\n")
-            .append("- Gateway CPU serving the 720p30 file stream in real time with no viewer: **")
-            .append(file.path("idle").path("gatewayCpuPercent").asText()).append(" %** of one core (RSS ")
-            .append(file.path("idle").path("gatewayRssMiB").asText()).append(" MiB)\n")
-            .append("- ... with one viewer: ").append(file.path("oneViewer").path("gatewayCpuPercent").asText())
-            .append(" % (viewer decodes ").append(file.path("oneViewer").path("fpsMin").asText()).append(" fps, ")
-            .append(join(file.path("oneViewer").path("sizes"))).append(")\n");
+        md.append("Clip: `").append(file.path("clip").asText()).append("`, ").append(file.path("clipInfo").asText())
+            .append(file.has("clipMadeWith") ? "; made with `" + file.path("clipMadeWith").asText() + "`" : "")
+            .append("\n\n");
+        if (file.has("decodeFpsOneCore")) {
+          md.append("- Decode speed on one core (JCodec and the crop-and-copy to I420, ")
+              .append(file.path("pinnedToOneCore").asBoolean() ? "`taskset -c 0`" : "not pinned")
+              .append(", no pacing, after one pass of JIT warm-up): **").append(file.path("decodeFpsOneCore").asText())
+              .append(" fps** (").append(file.path("decodeFpsIncludingFirstPass").asText()).append(" fps counting the first pass; ")
+              .append(file.path("decodedFrames").asText()).append(" frames in ").append(file.path("decodeSeconds").asText())
+              .append(" s)\n");
+        } else {
+          md.append("- Decode speed: ").append(file.path("decodeSkipped").asText()).append("\n");
+        }
+        if (file.has("idle")) {
+          md.append("- Gateway CPU playing the file in real time with no viewer (`alwaysOn`): **")
+              .append(file.path("idle").path("gatewayCpuPercent").asText()).append(" %** of one core (RSS ")
+              .append(file.path("idle").path("gatewayRssMiB").asText()).append(" MiB)\n")
+              .append("- ... with one viewer: ").append(file.path("oneViewer").path("gatewayCpuPercent").asText())
+              .append(" % (the viewer decodes ").append(file.path("oneViewer").path("fpsMin").asText()).append(" fps, ")
+              .append(join(file.path("oneViewer").path("sizes"))).append(", ")
+              .append(join(file.path("oneViewer").path("codecs"))).append(")\n");
+        } else {
+          md.append("- Gateway: ").append(file.path("gatewaySkipped").asText()).append("\n");
+        }
       }
     }
     return md.toString();
