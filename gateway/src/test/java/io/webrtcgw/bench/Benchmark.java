@@ -34,6 +34,8 @@ public final class Benchmark {
   private static final String STREAM = "bench";
   /** A viewer holds when it decodes at least this many frames per second (of 30). */
   static final double HOLD_FPS = 28;
+  /** Other processes using more than this (% of one core) during a window make it disturbed. */
+  static final double DISTURBED_PERCENT = 20;
 
   private final Options options;
   private final Path jar;
@@ -219,7 +221,7 @@ public final class Benchmark {
       Integer failed = null;
       for (int target : options.steps()) {
         viewers = moveTo(load, viewers, target);
-        ObjectNode step = measure(gateway, load, viewers, wh[0], wh[1]);
+        ObjectNode step = measureUndisturbed(gateway, load, viewers, wh[0], wh[1]);
         steps.add(step);
         if (step.path("held").asBoolean()) {
           held = Math.max(held, viewers);
@@ -230,7 +232,7 @@ public final class Benchmark {
       if (failed == null && options.searchStep() > 0) {
         while (viewers < options.maxViewers()) {
           viewers = moveTo(load, viewers, viewers + options.searchStep());
-          ObjectNode step = measure(gateway, load, viewers, wh[0], wh[1]);
+          ObjectNode step = measureUndisturbed(gateway, load, viewers, wh[0], wh[1]);
           steps.add(step);
           if (!step.path("held").asBoolean()) {
             failed = viewers;
@@ -243,7 +245,7 @@ public final class Benchmark {
       while (failed != null && failed - held > 1 && options.searchStep() > 0) {
         int middle = (held + failed) / 2;
         viewers = moveTo(load, viewers, middle);
-        ObjectNode step = measure(gateway, load, viewers, wh[0], wh[1]);
+        ObjectNode step = measureUndisturbed(gateway, load, viewers, wh[0], wh[1]);
         steps.add(step);
         if (step.path("held").asBoolean()) {
           held = middle;
@@ -305,6 +307,22 @@ public final class Benchmark {
   }
 
   /**
+   * A step that did not hold while other processes on the machine took a fair share of it is
+   * measured again (twice at most): on a shared machine, someone else's build says nothing about
+   * the gateway.
+   */
+  private ObjectNode measureUndisturbed(GatewayProcess gateway, LoadProcess load, int viewers, int width, int height)
+      throws Exception {
+    ObjectNode step = measure(gateway, load, viewers, width, height);
+    for (int retry = 1; retry <= 2 && !step.path("held").asBoolean()
+        && step.path("otherProcessesCpuPercent").asDouble() > DISTURBED_PERCENT; retry++) {
+      log.info("  others used {}% of the machine; measuring again", step.path("otherProcessesCpuPercent"));
+      step = measure(gateway, load, viewers, width, height).put("retries", retry);
+    }
+    return step;
+  }
+
+  /**
    * After a warm-up (bandwidth estimation ramps up, encoders settle), samples CPU, memory and each
    * viewer's decoded frames over the window. A step holds when every viewer decodes at least
    * {@link #HOLD_FPS} at the expected size.
@@ -351,6 +369,8 @@ public final class Benchmark {
         .put("gatewayRssOutsideHeapMiB", heapKiB < 0 ? -1 : Percentiles.round((g1.rssKiB() - heapKiB) / 1024.0))
         .put("loadCpuPercent", Percentiles.round(l1.cpuPercentSince(l0)))
         .put("machineBusyPercent", Percentiles.round(m1.busyPercentSince(m0, MachineStat.cores())))
+        .put("otherProcessesCpuPercent", Percentiles.round(Math.max(0,
+            m1.busyPercentSince(m0, MachineStat.cores()) - g1.cpuPercentSince(g0) - l1.cpuPercentSince(l0))))
         .put("fpsMin", Percentiles.round(f.min()))
         .put("fpsMedian", Percentiles.round(f.median()))
         .put("kbpsPerViewer", viewers == 0 ? 0 : Math.round(kbits / seconds / viewers))
@@ -381,6 +401,12 @@ public final class Benchmark {
     run.put("cpuPerViewer", Math.round(slope(cpu) * 100) / 100.0);
     run.put("rssMiBPerViewer", Math.round(slope(rss) * 100) / 100.0);
     run.put("rssOutsideHeapMiBPerViewer", Math.round(slope(outsideHeap) * 100) / 100.0);
+    // What the gateway alone could serve with every core to itself, the load client elsewhere.
+    double idle = cpu.isEmpty() ? 0 : cpu.get(0)[1];
+    double perViewer = slope(cpu);
+    if (perViewer > 0) {
+      run.put("projectedViewersAllCores", (int) ((MachineStat.cores() * 100 - idle) / perViewer));
+    }
   }
 
   static double slope(List<double[]> points) {

@@ -73,14 +73,14 @@ final class MarkdownReport {
           .append(" process pays a decoder per viewer; its CPU is shown apart. A step *holds* when every viewer decodes")
           .append(" >= ").append((int) Benchmark.HOLD_FPS).append(" fps at the full source size. The source runs with")
           .append(" no viewer (`alwaysOn`), so 0 viewers is the source's own cost.\n");
-      md.append("\n| source | codec | CPU per added viewer | RSS per added viewer (outside the Java heap) | most viewers held |\n|---|---|---|---|---|\n");
+      md.append("\n| source | codec | CPU per added viewer | RSS per added viewer (outside the Java heap) | most viewers held | gateway alone on all cores (projected) |\n|---|---|---|---|---|---|\n");
       for (JsonNode run : r.path("scaling")) {
         md.append("| ").append(run.path("source").asText()).append(" | ").append(run.path("codec").asText())
             .append(" | ").append(run.path("cpuPerViewer").asText()).append(" % | ")
             .append(run.path("rssMiBPerViewer").asText()).append(" MiB (").append(run.path("rssOutsideHeapMiBPerViewer").asText())
             .append(" MiB) | ").append(run.path("maxViewersHeld").asInt())
             .append(run.has("firstCountNotHeld") ? " (" + run.path("firstCountNotHeld").asInt() + " did not)" : "")
-            .append(" |\n");
+            .append(" | ").append(run.path("projectedViewersAllCores").asText()).append(" |\n");
       }
       for (JsonNode run : r.path("scaling")) {
         md.append("\n### ").append(run.path("source").asText()).append(", ").append(run.path("codec").asText()).append("\n\n");
@@ -145,13 +145,14 @@ final class MarkdownReport {
   }
 
   private static void stepTable(StringBuilder md, JsonNode steps) {
-    md.append("| viewers | gateway CPU % | gateway RSS MiB (of it Java heap) | load CPU % | machine busy % (of ")
+    md.append("| viewers | gateway CPU % | gateway RSS MiB (of it Java heap) | load CPU % | other processes CPU % | machine busy % (of ")
         .append(MachineStat.cores() * 100).append(") | fps min / median | received size | kbps per viewer | held |\n")
-        .append("|---|---|---|---|---|---|---|---|---|\n");
+        .append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (JsonNode s : steps) {
       md.append("| ").append(s.path("viewers").asInt()).append(" | ").append(s.path("gatewayCpuPercent").asText())
           .append(" | ").append(s.path("gatewayRssMiB").asText()).append(" (").append(s.path("gatewayHeapMiB").asText())
           .append(") | ").append(s.path("loadCpuPercent").asText())
+          .append(" | ").append(s.path("otherProcessesCpuPercent").asText())
           .append(" | ").append(s.path("machineBusyPercent").asText()).append(" | ");
       if (s.path("viewers").asInt() == 0) {
         md.append("- | - | - | - |\n");
