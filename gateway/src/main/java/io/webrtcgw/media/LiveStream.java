@@ -82,6 +82,11 @@ public final class LiveStream implements AutoCloseable {
     return framesIn.get();
   }
 
+  /** Bytes of picture copied on the way to libwebrtc; see {@link TrackFeed#bytesCopied()}. */
+  public long bytesCopied() {
+    return feed.bytesCopied();
+  }
+
   /** Frames handed to libwebrtc's shared track so far. */
   public long framesPushed() {
     return feed.framesPushed();

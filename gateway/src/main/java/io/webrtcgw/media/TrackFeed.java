@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TrackFeed implements FrameSink, AutoCloseable {
   private final CustomVideoSource nativeSource = new CustomVideoSource();
   private final AtomicLong framesPushed = new AtomicLong();
+  private final AtomicLong bytesCopied = new AtomicLong();
   private volatile boolean closed;
 
   public CustomVideoSource nativeSource() {
@@ -25,6 +26,11 @@ public final class TrackFeed implements FrameSink, AutoCloseable {
 
   public long framesPushed() {
     return framesPushed.get();
+  }
+
+  /** Bytes copied into native buffers so far: one frame's planes per frame, whoever watches. */
+  public long bytesCopied() {
+    return bytesCopied.get();
   }
 
   @Override
@@ -47,7 +53,8 @@ public final class TrackFeed implements FrameSink, AutoCloseable {
     }
   }
 
-  private static void copyPlane(byte[] src, int width, int height, ByteBuffer dst, int stride) {
+  private void copyPlane(byte[] src, int width, int height, ByteBuffer dst, int stride) {
+    bytesCopied.addAndGet((long) width * height);
     ByteBuffer out = dst.duplicate();
     if (stride == width) {
       out.position(0);

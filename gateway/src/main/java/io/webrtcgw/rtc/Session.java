@@ -5,6 +5,7 @@ import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCIceConnectionState;
 import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCRtpSendParameters;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -75,7 +77,9 @@ public final class Session {
   private List<String> remoteMids = List.of(); // per media section of the applied offer; "" if none
   private final List<Candidate> localCandidates = new ArrayList<>();
   private ScheduledFuture<?> graceTimer;
+  private EncodingLimits limits;
   private volatile RTCIceConnectionState iceState = RTCIceConnectionState.NEW;
+  private volatile long firstPacketMillis = -1;
 
   Session(
       String id,
@@ -116,6 +120,12 @@ public final class Session {
     return iceState;
   }
 
+  /** Time from the first offer's arrival to the first media packet sent, once known. */
+  public OptionalLong firstPacketMillis() {
+    long millis = firstPacketMillis;
+    return millis < 0 ? OptionalLong.empty() : OptionalLong.of(millis);
+  }
+
   /** Completes with the reason once everything the session held has been released. */
   public CompletableFuture<EndReason> ended() {
     return ended;
@@ -148,7 +158,16 @@ public final class Session {
 
   /** Answers an offer: the first starts sending, later ones renegotiate (e.g. an ICE restart). */
   public void offer(String sdp) {
-    post(() -> handleOffer(sdp));
+    long arrived = clock.millis();
+    post(() -> handleOffer(sdp, arrived));
+  }
+
+  /**
+   * The size the viewer shows the video at, in device pixels (0 x 0 if unknown), and whether its
+   * page is visible: the encoder is capped to what can be seen.
+   */
+  public void viewport(int width, int height, boolean visible) {
+    post(() -> handleViewport(width, height, visible));
   }
 
   /** Adds a viewer's trickled candidate. */
@@ -191,7 +210,7 @@ public final class Session {
     }
   }
 
-  private void handleOffer(String sdp) {
+  private void handleOffer(String sdp, long arrivedMillis) {
     if (state == State.CLOSED) {
       return;
     }
@@ -201,7 +220,8 @@ public final class Session {
         pc = engine.createPeerConnection(new Observer(), id);
         state = State.CONNECTING;
       }
-      RtcFutures.setRemote(pc, new RTCSessionDescription(RTCSdpType.OFFER, sdp), RTC_CALL_TIMEOUT);
+      String offer = OfferCodecOrder.prefer(sdp, OfferCodecOrder.GATEWAY_ORDER);
+      RtcFutures.setRemote(pc, new RTCSessionDescription(RTCSdpType.OFFER, offer), RTC_CALL_TIMEOUT);
       remoteMids = OfferCheck.mids(sdp);
       if (sender == null) {
         // addTrack after applying the offer reuses the viewer's recvonly transceiver, so the
@@ -220,6 +240,9 @@ public final class Session {
         answered = true;
         localCandidates.forEach(channel::send);
         localCandidates.clear();
+        new FirstPacketWatch(pc, sender, executor, this::post, () -> state != State.CLOSED, clock,
+            arrivedMillis, this::firstPacketSent).start();
+        applyLimits();
       }
       if (state == State.DISCONNECTED) {
         restartGraceTimer(); // an ICE restart gets a fresh grace period to come through
@@ -231,6 +254,47 @@ public final class Session {
     } catch (RuntimeException e) {
       log.warn("session {}: offer failed", id, e);
       reject(ErrorCode.INTERNAL, "the gateway could not answer the offer: " + e.getMessage());
+    }
+  }
+
+  private void firstPacketSent(long millisAfterOffer) {
+    firstPacketMillis = millisAfterOffer;
+    log.info("session {}: first media packet sent {} ms after the offer", id, millisAfterOffer);
+  }
+
+  private void handleViewport(int width, int height, boolean visible) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    EncodingLimits wanted = EncodingLimits.forViewport(lease.stream().source().format(), width, height, visible);
+    if (wanted.equals(limits)) {
+      return;
+    }
+    limits = wanted;
+    if (answered) {
+      applyLimits();
+    }
+  }
+
+  /** Writes the viewer's limits into the sender; before the answer there is no sender to write. */
+  private void applyLimits() {
+    if (limits == null || sender == null) {
+      return;
+    }
+    RTCRtpSender target = sender;
+    try {
+      RtcFutures.call("cap the encoder", () -> {
+        RTCRtpSendParameters parameters = target.getParameters();
+        if (parameters.encodings == null || parameters.encodings.isEmpty()) {
+          throw new IllegalStateException("the sender has no encoding");
+        }
+        limits.applyTo(parameters.encodings.get(0));
+        target.setParameters(parameters);
+      });
+      log.debug("session {}: encoder limits {}", id, limits);
+    } catch (RtcFutures.RtcCallException e) {
+      // The viewer still gets the full picture; only its cost is not reduced.
+      log.warn("session {}: {}", id, e.getMessage());
     }
   }
 

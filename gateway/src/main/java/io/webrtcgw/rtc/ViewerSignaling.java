@@ -126,8 +126,16 @@ public final class ViewerSignaling {
       } else {
         session.addCandidate(candidate);
       }
-    } else if (message instanceof ClientMessage.Viewport) {
-      // Accepted for forward compatibility; viewport-aware encoding is not applied yet.
+    } else if (message instanceof ClientMessage.Viewport viewport) {
+      onViewport(viewport);
+    }
+  }
+
+  /** {@link #decode} has checked the fields: width and height in range, visible present. */
+  private void onViewport(ClientMessage.Viewport viewport) {
+    // Before the first offer there is no encoder to cap; the player reports again after the answer.
+    if (session != null) {
+      session.viewport(viewport.width(), viewport.height(), viewport.visible());
     }
   }
 

@@ -1,0 +1,172 @@
+package io.webrtcgw.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The benchmark report as Markdown for people; the JSON next to it has every number. */
+final class MarkdownReport {
+  private MarkdownReport() {}
+
+  static String render(JsonNode r) {
+    StringBuilder md = new StringBuilder();
+    JsonNode m = r.path("machine");
+    md.append("# Gateway benchmark, ").append(r.path("date").asText()).append("\n\n");
+    if (r.path("quick").asBoolean()) {
+      md.append("**Quick run** (`--quick`): short windows and few samples; not a baseline.\n\n");
+    }
+    md.append("- Machine: ").append(m.path("cores").asInt()).append(" cores, ").append(m.path("cpuModel").asText())
+        .append(", Linux ").append(m.path("kernel").asText()).append("\n");
+    md.append("- Java: ").append(m.path("java").asText());
+    if (m.has("chromium")) {
+      md.append("; Chromium ").append(m.path("chromium").asText());
+    }
+    md.append("\n");
+    md.append("- Load average (1, 5, 15 min, /proc/loadavg) at start: `").append(m.path("loadAverageAtStart").asText())
+        .append("`, at end: `").append(m.path("loadAverageAtEnd").asText()).append("`")
+        .append(r.path("quietAtStart").asBoolean(true) ? "" : " (**the machine was not quiet at start**)")
+        .append("\n");
+    md.append("- Run time: ").append(r.path("durationSeconds").asLong()).append(" s\n\n");
+
+    md.append("## Targets\n\n| target | goal | measured | met |\n|---|---|---|---|\n");
+    for (JsonNode t : r.path("targets")) {
+      md.append("| ").append(t.path("target").asText()).append(" | ").append(t.path("goal").asText()).append(" | ")
+          .append(t.path("measured").asText()).append(" | ").append(t.path("met").asBoolean() ? "yes" : "**no**")
+          .append(" |\n");
+    }
+
+    JsonNode ttff = r.path("ttff");
+    if (ttff.has("pageToFirstFrameMs")) {
+      md.append("\n## Time to first frame\n\n").append(ttff.path("pageToFirstFrameMs").path("count").asInt())
+          .append(" loads of the viewer page in headless Chromium, each from `about:blank` with no session left on")
+          .append(" the gateway (").append(ttff.path("source").asText()).append(").\n\n")
+          .append("| ms | median | p95 | min | max |\n|---|---|---|---|---|\n");
+      row(md, "navigation to first rendered frame (browser)", ttff.path("pageToFirstFrameMs"));
+      row(md, "offer received to first media packet sent (gateway)", ttff.path("offerToFirstPacketMs"));
+      md.append("\nThe gateway's figure comes from its `first media packet sent` log line: outbound-rtp stats polled")
+          .append(" every 10 ms, which libwebrtc caches for 50 ms.\n");
+    } else if (ttff.has("skipped")) {
+      md.append("\n## Time to first frame\n\nSkipped: ").append(ttff.path("skipped").asText()).append("\n");
+    }
+
+    JsonNode latency = r.path("latency");
+    if (latency.has("glassToGlassMs")) {
+      JsonNode g = latency.path("glassToGlassMs");
+      md.append("\n## Glass-to-glass latency\n\n")
+          .append("From the pattern's capture-time stamp to the requestVideoFrameCallback of the frame in headless")
+          .append(" Chromium, read off the rendered picture through a canvas; ").append(g.path("count").asInt())
+          .append(" frames over ").append(latency.path("seconds").asText()).append(" s at ")
+          .append(latency.path("size").asText()).append(", ").append(latency.path("renderedFps").asText())
+          .append(" fps rendered, ").append(latency.path("framesSkipped").asText()).append(" frames skipped, ")
+          .append(latency.path("framesUnreadable").asText()).append(" unreadable.\n\n")
+          .append("| ms | p50 | p95 | p99 | min | max |\n|---|---|---|---|---|---|\n")
+          .append("| glass to glass | ").append(g.path("median").asText()).append(" | ").append(g.path("p95").asText())
+          .append(" | ").append(g.path("p99").asText()).append(" | ").append(g.path("min").asText()).append(" | ")
+          .append(g.path("max").asText()).append(" |\n");
+    }
+
+    if (r.path("scaling").size() > 0) {
+      md.append("\n## CPU and memory per viewer\n\n")
+          .append("Gateway CPU in % of one core from /proc/PID/stat (utime+stime) over each window after a warm-up;")
+          .append(" RSS at the end of the window. The load is a separate JVM of webrtc-java receivers (`LoadClient`);")
+          .append(" each offers only the codec under test. webrtc-java always decodes what it receives, so the load")
+          .append(" process pays a decoder per viewer; its CPU is shown apart. A step *holds* when every viewer decodes")
+          .append(" >= ").append((int) Benchmark.HOLD_FPS).append(" fps at the full source size. The source runs with")
+          .append(" no viewer (`alwaysOn`), so 0 viewers is the source's own cost.\n");
+      md.append("\n| source | codec | CPU per added viewer | RSS per added viewer (outside the Java heap) | most viewers held | gateway alone on all cores (projected) |\n|---|---|---|---|---|---|\n");
+      for (JsonNode run : r.path("scaling")) {
+        md.append("| ").append(run.path("source").asText()).append(" | ").append(run.path("codec").asText())
+            .append(" | ").append(run.path("cpuPerViewer").asText()).append(" % | ")
+            .append(run.path("rssMiBPerViewer").asText()).append(" MiB (").append(run.path("rssOutsideHeapMiBPerViewer").asText())
+            .append(" MiB) | ").append(run.path("maxViewersHeld").asInt())
+            .append(run.has("firstCountNotHeld") ? " (" + run.path("firstCountNotHeld").asInt() + " did not)" : "")
+            .append(" | ").append(run.path("projectedViewersAllCores").asText()).append(" |\n");
+      }
+      for (JsonNode run : r.path("scaling")) {
+        md.append("\n### ").append(run.path("source").asText()).append(", ").append(run.path("codec").asText()).append("\n\n");
+        stepTable(md, run.path("steps"));
+      }
+    }
+
+    JsonNode tile = r.path("tile");
+    if (tile.has("runs")) {
+      md.append("\n## Viewer-size-aware encoding\n\n").append(tile.path("viewers").asInt())
+          .append(" viewers of ").append(tile.path("source").asText()).append(" reporting a viewport, against the")
+          .append(" same gateway idle (").append(tile.path("codec").asText()).append(").\n\n")
+          .append("| viewport | CPU per viewer | received size | fps min | kbps per viewer |\n|---|---|---|---|---|\n");
+      for (JsonNode run : tile.path("runs")) {
+        JsonNode loaded = run.path("loaded");
+        md.append("| ").append(run.path("viewport").asText()).append(" | ").append(run.path("cpuPerViewer").asText())
+            .append(" % | ").append(join(loaded.path("sizes"))).append(" | ").append(loaded.path("fpsMin").asText())
+            .append(" | ").append(loaded.path("kbpsPerViewer").asText()).append(" |\n");
+      }
+      md.append("\nTile / full-size CPU ratio: **").append(tile.path("tileToFullRatio").asText()).append("**.\n");
+    }
+
+    JsonNode file = r.path("file");
+    if (file.size() > 0) {
+      md.append("\n## File source\n\n");
+      if (file.has("skipped")) {
+        md.append("Skipped: ").append(file.path("skipped").asText()).append("\n");
+      } else {
+        md.append("Clip: `").append(file.path("clip").asText()).append("`, ").append(file.path("clipInfo").asText())
+            .append(file.has("clipMadeWith") ? "; made with `" + file.path("clipMadeWith").asText() + "`" : "")
+            .append("\n\n");
+        if (file.has("decodeFpsOneCore")) {
+          md.append("- Decode speed on one core (JCodec and the crop-and-copy to I420, ")
+              .append(file.path("pinnedToOneCore").asBoolean() ? "`taskset -c 0`" : "not pinned")
+              .append(", no pacing, after one pass of JIT warm-up): **").append(file.path("decodeFpsOneCore").asText())
+              .append(" fps** (").append(file.path("decodeFpsIncludingFirstPass").asText()).append(" fps counting the first pass; ")
+              .append(file.path("decodedFrames").asText()).append(" frames in ").append(file.path("decodeSeconds").asText())
+              .append(" s)\n");
+        } else {
+          md.append("- Decode speed: ").append(file.path("decodeSkipped").asText()).append("\n");
+        }
+        if (file.has("idle")) {
+          md.append("- Gateway CPU playing the file in real time with no viewer (`alwaysOn`): **")
+              .append(file.path("idle").path("gatewayCpuPercent").asText()).append(" %** of one core (RSS ")
+              .append(file.path("idle").path("gatewayRssMiB").asText()).append(" MiB)\n")
+              .append("- ... with one viewer: ").append(file.path("oneViewer").path("gatewayCpuPercent").asText())
+              .append(" % (the viewer decodes ").append(file.path("oneViewer").path("fpsMin").asText()).append(" fps, ")
+              .append(join(file.path("oneViewer").path("sizes"))).append(", ")
+              .append(join(file.path("oneViewer").path("codecs"))).append(")\n");
+        } else {
+          md.append("- Gateway: ").append(file.path("gatewaySkipped").asText()).append("\n");
+        }
+      }
+    }
+    return md.toString();
+  }
+
+  private static void row(StringBuilder md, String name, JsonNode p) {
+    md.append("| ").append(name).append(" | ").append(p.path("median").asText()).append(" | ")
+        .append(p.path("p95").asText()).append(" | ").append(p.path("min").asText()).append(" | ")
+        .append(p.path("max").asText()).append(" |\n");
+  }
+
+  private static void stepTable(StringBuilder md, JsonNode steps) {
+    md.append("| viewers | gateway CPU % | gateway RSS MiB (of it Java heap) | load CPU % | other processes CPU % | machine busy % (of ")
+        .append(MachineStat.cores() * 100).append(") | fps min / median | received size | kbps per viewer | held |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|\n");
+    for (JsonNode s : steps) {
+      md.append("| ").append(s.path("viewers").asInt()).append(" | ").append(s.path("gatewayCpuPercent").asText())
+          .append(" | ").append(s.path("gatewayRssMiB").asText()).append(" (").append(s.path("gatewayHeapMiB").asText())
+          .append(") | ").append(s.path("loadCpuPercent").asText())
+          .append(" | ").append(s.path("otherProcessesCpuPercent").asText())
+          .append(" | ").append(s.path("machineBusyPercent").asText()).append(" | ");
+      if (s.path("viewers").asInt() == 0) {
+        md.append("- | - | - | - |\n");
+      } else {
+        md.append(s.path("fpsMin").asText()).append(" / ").append(s.path("fpsMedian").asText()).append(" | ")
+            .append(join(s.path("sizes"))).append(" | ").append(s.path("kbpsPerViewer").asText()).append(" | ")
+            .append(s.path("held").asBoolean() ? "yes" : "**no**").append(" |\n");
+      }
+    }
+  }
+
+  private static String join(JsonNode values) {
+    List<String> out = new ArrayList<>();
+    values.forEach(v -> out.add(v.asText()));
+    return String.join(", ", out);
+  }
+}

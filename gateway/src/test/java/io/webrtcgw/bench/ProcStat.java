@@ -1,0 +1,41 @@
+package io.webrtcgw.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A process's CPU time and resident memory at one moment, from /proc/PID/stat and
+ * /proc/PID/status; CPU over a window is the difference of two samples.
+ */
+record ProcStat(long pid, long nanoTime, long cpuTicks, long rssKiB) {
+  /** Kernel clock ticks per second (USER_HZ); 100 on every Linux x86-64 build. */
+  static final long TICKS_PER_SECOND = 100;
+
+  static ProcStat of(long pid) throws IOException {
+    long now = System.nanoTime();
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    // Fields after the command name, which is in parentheses and may itself hold spaces.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long utime = Long.parseLong(fields[11]);
+    long stime = Long.parseLong(fields[12]);
+    long rss = 0;
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        rss = Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+      }
+    }
+    return new ProcStat(pid, now, utime + stime, rss);
+  }
+
+  /** CPU used since {@code earlier}, in percent of one core. */
+  double cpuPercentSince(ProcStat earlier) {
+    double seconds = (nanoTime - earlier.nanoTime) / 1e9;
+    return 100.0 * (cpuTicks - earlier.cpuTicks) / TICKS_PER_SECOND / seconds;
+  }
+
+  /** The load average over the last minute, from /proc/loadavg. */
+  static double loadAverage() throws IOException {
+    return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+  }
+}

@@ -1,0 +1,71 @@
+package io.webrtcgw.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The targets, checked against a finished report. */
+final class Targets {
+  private Targets() {}
+
+  static void evaluate(ObjectNode report) {
+    ArrayNode targets = report.putArray("targets");
+    JsonNode ttff = report.path("ttff");
+    add(targets, "time to first frame, median", "<= 300 ms",
+        ttff.path("pageToFirstFrameMs").path("median"), 300);
+    add(targets, "time to first frame, p95", "<= 500 ms", ttff.path("pageToFirstFrameMs").path("p95"), 500);
+    JsonNode latency = report.path("latency").path("glassToGlassMs");
+    add(targets, "glass-to-glass latency, p50", "<= 80 ms", latency.path("median"), 80);
+    add(targets, "glass-to-glass latency, p95", "<= 150 ms", latency.path("p95"), 150);
+    JsonNode defaultRun = defaultCodecRun(report, "pattern:640x360@30");
+    if (defaultRun != null) {
+      String codec = defaultRun.path("codec").asText();
+      ObjectNode viewers = targets.addObject()
+          .put("target", "640x360@30 viewers each >= 28 fps (" + codec + ")")
+          .put("goal", ">= 20");
+      viewers.set("measured", defaultRun.path("maxViewersHeld"));
+      viewers.put("met", defaultRun.path("maxViewersHeld").asInt() >= 20);
+      add(targets, "CPU per added 640x360@30 viewer (" + codec + "), % of one core", "<= 5",
+          defaultRun.path("cpuPerViewer"), 5);
+    }
+    JsonNode ratio = report.path("tile").path("tileToFullRatio");
+    if (ratio.isNumber()) {
+      ObjectNode tile = targets.addObject()
+          .put("target", "320x180 tile CPU / 1280x720 viewer CPU")
+          .put("goal", "<= 0.333");
+      tile.set("measured", ratio);
+      tile.put("met", ratio.asDouble() <= 1.0 / 3);
+    }
+  }
+
+  /** The scaling run at {@code source} whose codec the gateway picks by default (as the tile run saw). */
+  private static JsonNode defaultCodecRun(ObjectNode report, String source) {
+    String codec = "";
+    for (JsonNode run : report.path("tile").path("runs")) {
+      for (JsonNode c : run.path("loaded").path("codecs")) {
+        codec = c.asText().replace("video/", "");
+      }
+    }
+    JsonNode first = null;
+    for (JsonNode run : report.path("scaling")) {
+      if (run.path("source").asText().equals(source)) {
+        if (run.path("codec").asText().equalsIgnoreCase(codec)) {
+          return run;
+        }
+        if (first == null) {
+          first = run;
+        }
+      }
+    }
+    return first;
+  }
+
+  private static void add(ArrayNode targets, String name, String goal, JsonNode measured, double limit) {
+    if (!measured.isNumber()) {
+      return;
+    }
+    ObjectNode target = targets.addObject().put("target", name).put("goal", goal);
+    target.set("measured", measured);
+    target.put("met", measured.asDouble() <= limit);
+  }
+}

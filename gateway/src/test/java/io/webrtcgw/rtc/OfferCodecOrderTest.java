@@ -1,0 +1,62 @@
+package io.webrtcgw.rtc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OfferCodecOrderTest {
+  /** The shape of Chrome's recvonly video offer: VP8 first, H.264 in both packetization modes. */
+  private static final String OFFER = String.join("\r\n",
+      "v=0",
+      "o=- 1 2 IN IP4 127.0.0.1",
+      "s=-",
+      "t=0 0",
+      "a=group:BUNDLE 0",
+      "m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 105 45",
+      "c=IN IP4 0.0.0.0",
+      "a=mid:0",
+      "a=recvonly",
+      "a=rtpmap:96 VP8/90000",
+      "a=rtpmap:97 rtx/90000",
+      "a=fmtp:97 apt=96",
+      "a=rtpmap:102 H264/90000",
+      "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f",
+      "a=rtpmap:103 rtx/90000",
+      "a=fmtp:103 apt=102",
+      "a=rtpmap:104 H264/90000",
+      "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f",
+      "a=rtpmap:105 rtx/90000",
+      "a=rtpmap:45 AV1/90000",
+      "");
+
+  @Test
+  void thePreferredCodecComesFirstInModeOne() {
+    String out = OfferCodecOrder.prefer(OFFER, List.of("H264", "VP8"));
+    assertTrue(out.contains("\r\nm=video 9 UDP/TLS/RTP/SAVPF 104 102 96 97 103 105 45\r\n"), out);
+    assertEquals(OFFER.replace("96 97 102 103 104 105 45", "104 102 96 97 103 105 45"), out,
+        "nothing but the m-line changes");
+  }
+
+  @Test
+  void theViewersFirstCodecStaysFirstWhenTheGatewayPrefersItToo() {
+    assertEquals(OFFER.replace("96 97 102 103 104 105 45", "96 104 102 97 103 105 45"),
+        OfferCodecOrder.prefer(OFFER, List.of("VP8", "H264")));
+  }
+
+  @Test
+  void anOfferWithoutTheCodecIsUnchanged() {
+    String vp8Only = "v=0\nm=video 9 UDP/TLS/RTP/SAVPF 96 97\na=rtpmap:96 VP8/90000\na=rtpmap:97 rtx/90000\n";
+    assertEquals(vp8Only, OfferCodecOrder.prefer(vp8Only, List.of("H264", "VP8")));
+  }
+
+  @Test
+  void onlyVideoSectionsAreTouched() {
+    String offer = "v=0\nm=audio 9 RTP/SAVPF 111 0\na=rtpmap:111 opus/48000/2\na=rtpmap:0 PCMU/8000\n"
+        + "m=video 9 RTP/SAVPF 96 100\na=rtpmap:96 VP8/90000\na=rtpmap:100 H264/90000\n";
+    String out = OfferCodecOrder.prefer(offer, List.of("H264", "VP8", "PCMU"));
+    assertTrue(out.contains("m=audio 9 RTP/SAVPF 111 0\n"), out);
+    assertTrue(out.contains("m=video 9 RTP/SAVPF 100 96\n"), out);
+  }
+}
