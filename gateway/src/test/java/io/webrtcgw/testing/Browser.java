@@ -98,6 +98,11 @@ public final class Browser implements AutoCloseable {
       options.addArguments("--remote-debugging-pipe");
     }
     options.addArguments(extraArguments);
+    // The gateway sends each viewer at most the size it shows the video at, so a test of a large
+    // picture passes a larger --window-size; otherwise 1280x800.
+    if (extraArguments.stream().noneMatch(argument -> argument.startsWith("--window-size="))) {
+      options.addArguments("--window-size=1280,800");
+    }
     options.addArguments(
         "--headless=new",
         "--no-sandbox",
@@ -109,7 +114,6 @@ public final class Browser implements AutoCloseable {
         "--disable-sync",
         "--disable-dev-shm-usage",
         "--autoplay-policy=no-user-gesture-required",
-        "--window-size=1280,800",
         "--user-data-dir=" + profile.resolve("profile"));
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile())

@@ -56,7 +56,8 @@ class FileStreamBrowserTest {
       streams.add(StreamConfig.of(name(spec), "file:" + TestClips.h264(dir, spec)));
     }
     gateway = TestGateway.start(streams.toArray(StreamConfig[]::new));
-    browser = new Browser();
+    // Wide enough for the 1080p clip, which the gateway would otherwise scale to the window.
+    browser = new Browser(List.of(), List.of("--window-size=1920,1200"));
   }
 
   @AfterAll
