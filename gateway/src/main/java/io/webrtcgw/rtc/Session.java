@@ -312,7 +312,7 @@ public final class Session {
   }
 
   private void handleRemoteCandidate(Candidate candidate) {
-    if (state == State.CLOSED || pc == null) {
+    if (state == State.CLOSED || pc == null || closing.get()) {
       refuseAfterEnd();
       return;
     }

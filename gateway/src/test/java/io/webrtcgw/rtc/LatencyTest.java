@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Glass-to-glass delay, from the capture time stamped into each pattern frame to its decode in a
- * loopback viewer, must not creep: at the end of a long watch it is within 50 ms of the start.
+ * loopback viewer, must not creep: at the end of a long watch it is at most 50 ms above the start.
+ * The viewer's jitter-buffer delay is logged per window alongside: on a machine busy with other
+ * work, that is where a rise comes from.
  */
 class LatencyTest {
   private static final Logger log = LoggerFactory.getLogger(LatencyTest.class);
@@ -34,7 +36,7 @@ class LatencyTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gateway = TestGateway.start(StreamConfig.of("pattern", "pattern:640x360@30"));
+    gateway = TestGateway.start(StreamConfig.of("pattern", "pattern:320x180@30"));
     audio = new HeadlessAudioDeviceModule();
     factory = new PeerConnectionFactory(audio);
   }
@@ -63,8 +65,18 @@ class LatencyTest {
       viewer.awaitFrames(1, Duration.ofSeconds(15));
       long start = viewer.frames().get(0).receivedMillis();
       long end = start + length.toMillis();
-      Await.until(() -> "frames for " + length.toSeconds() + " s (have " + viewer.frameCount() + ")",
-          () -> lastReceived(viewer) >= end, length.plusSeconds(30));
+      // The receiver's own jitter buffer, per window, tells a delay the gateway adds from one the
+      // viewer adds when its decoding is starved (e.g. by other load on the machine).
+      StringBuilder jitterBuffer = new StringBuilder();
+      LoopbackViewer.JitterBuffer previous = viewer.jitterBuffer();
+      for (long windowEnd = start + window.toMillis(); windowEnd <= end; windowEnd += window.toMillis()) {
+        long until = windowEnd;
+        Await.until(() -> "frames until " + until + " (have " + viewer.frameCount() + ")",
+            () -> lastReceived(viewer) >= until, window.plusSeconds(30));
+        LoopbackViewer.JitterBuffer now = viewer.jitterBuffer();
+        jitterBuffer.append(Math.round(now.meanMillisSince(previous))).append(' ');
+        previous = now;
+      }
 
       List<ReceivedFrame> frames = viewer.frames();
       List<Long> first = latencies(frames, start, start + window.toMillis());
@@ -76,15 +88,19 @@ class LatencyTest {
         perWindow.append(percentile(latencies(frames, from, from + window.toMillis()), 50)).append(' ');
       }
       log.info("latency over {} s, {} frames: first {} s median {} ms (p95 {}), last {} s median {} ms (p95 {}); "
-          + "median per {} s: {}", length.toSeconds(), frames.size(), window.toSeconds(), firstMedian,
-          percentile(first, 95), window.toSeconds(), lastMedian, percentile(last, 95), window.toSeconds(), perWindow);
+          + "median per {} s: {}; the viewer's jitter buffer, mean ms per {} s: {}", length.toSeconds(), frames.size(),
+          window.toSeconds(), firstMedian, percentile(first, 95), window.toSeconds(), lastMedian, percentile(last, 95),
+          window.toSeconds(), perWindow, window.toSeconds(), jitterBuffer);
       System.out.printf("LATENCY length_s=%d first_median_ms=%d last_median_ms=%d creep_ms=%d%n",
           length.toSeconds(), firstMedian, lastMedian, lastMedian - firstMedian);
 
       double fps = last.size() / (double) window.toSeconds();
       assertTrue(fps >= 25, "only " + fps + " fps in the last window: the measurement needs a steady stream");
-      assertTrue(Math.abs(lastMedian - firstMedian) <= MAX_CREEP_MILLIS, "median latency went from "
-          + firstMedian + " ms to " + lastMedian + " ms over " + length.toSeconds() + " s");
+      // Creep is a rise; a first window that came out slower (the viewer's jitter buffer still
+      // settling, a busy machine) is no creep.
+      assertTrue(lastMedian - firstMedian <= MAX_CREEP_MILLIS, "median latency went from "
+          + firstMedian + " ms to " + lastMedian + " ms over " + length.toSeconds() + " s; the viewer's jitter buffer "
+          + "per window (ms): " + jitterBuffer);
     }
   }
 

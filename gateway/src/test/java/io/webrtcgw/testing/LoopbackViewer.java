@@ -16,6 +16,9 @@ import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
 import dev.onvoid.webrtc.RTCRtpTransceiverInit;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.RTCStats;
+import dev.onvoid.webrtc.RTCStatsReport;
+import dev.onvoid.webrtc.RTCStatsType;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.video.CustomVideoSource;
@@ -212,6 +215,31 @@ public final class LoopbackViewer implements AutoCloseable {
 
   public int frameCount() {
     return frameCount.get();
+  }
+
+  /** What the receiver's jitter buffer has held so far: the sum of its delays and the frames it let go. */
+  public record JitterBuffer(double delaySeconds, long emitted) {
+    /** The mean delay per frame since {@code earlier}, in milliseconds. */
+    public double meanMillisSince(JitterBuffer earlier) {
+      long frames = emitted - earlier.emitted;
+      return frames == 0 ? 0 : (delaySeconds - earlier.delaySeconds) * 1000 / frames;
+    }
+  }
+
+  /** The video receiver's jitter buffer totals, from the inbound-rtp stats. */
+  public JitterBuffer jitterBuffer() throws Exception {
+    CompletableFuture<RTCStatsReport> report = new CompletableFuture<>();
+    pc.getStats(report::complete);
+    for (RTCStats stats : report.get(10, TimeUnit.SECONDS).getStats().values()) {
+      if (stats.getType() == RTCStatsType.INBOUND_RTP && "video".equals(stats.getAttributes().get("kind"))) {
+        Object delay = stats.getAttributes().get("jitterBufferDelay");
+        Object emitted = stats.getAttributes().get("jitterBufferEmittedCount");
+        if (delay instanceof Number d && emitted instanceof Number e) {
+          return new JitterBuffer(d.doubleValue(), e.longValue());
+        }
+      }
+    }
+    throw new IllegalStateException("no video inbound-rtp stats with jitter buffer figures");
   }
 
   /** The last frame received with its stamp read, or null before the first. */

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 public final class NetnsLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NetnsLink.class);
   private static final Path IP = Path.of("/usr/sbin/ip");
+  private static final String IP_COMMAND = IP.toString();
   private static final Pattern OURS = Pattern.compile("gwflap-[ab]-(\\d+)-\\d+");
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
@@ -52,18 +53,18 @@ public final class NetnsLink implements AutoCloseable {
     NetnsLink link = new NetnsLink("gwflap-a-" + tag, "gwflap-b-" + tag,
         "gwfa" + tag.replace("-", ""), "gwfb" + tag.replace("-", ""));
     try {
-      run("ip", "netns", "add", link.namespaceA);
-      run("ip", "netns", "add", link.namespaceB);
+      run(IP_COMMAND, "netns", "add", link.namespaceA);
+      run(IP_COMMAND, "netns", "add", link.namespaceB);
       // Made inside the namespaces: the pair never appears on the host, even for a moment.
-      run("ip", "-n", link.namespaceA, "link", "add", link.vethA, "type", "veth",
+      run(IP_COMMAND, "-n", link.namespaceA, "link", "add", link.vethA, "type", "veth",
           "peer", "name", link.vethB, "netns", link.namespaceB);
-      run("ip", "-n", link.namespaceA, "addr", "add", ADDRESS_A + "/30", "dev", link.vethA);
-      run("ip", "-n", link.namespaceB, "addr", "add", ADDRESS_B + "/30", "dev", link.vethB);
+      run(IP_COMMAND, "-n", link.namespaceA, "addr", "add", ADDRESS_A + "/30", "dev", link.vethA);
+      run(IP_COMMAND, "-n", link.namespaceB, "addr", "add", ADDRESS_B + "/30", "dev", link.vethB);
       for (String namespace : List.of(link.namespaceA, link.namespaceB)) {
-        run("ip", "-n", namespace, "link", "set", "lo", "up");
+        run(IP_COMMAND, "-n", namespace, "link", "set", "lo", "up");
       }
-      run("ip", "-n", link.namespaceA, "link", "set", link.vethA, "up");
-      run("ip", "-n", link.namespaceB, "link", "set", link.vethB, "up");
+      run(IP_COMMAND, "-n", link.namespaceA, "link", "set", link.vethA, "up");
+      run(IP_COMMAND, "-n", link.namespaceB, "link", "set", link.vethB, "up");
     } catch (IOException | RuntimeException e) {
       link.close();
       throw e;
@@ -75,20 +76,20 @@ public final class NetnsLink implements AutoCloseable {
 
   /** The command prefix that runs a program inside namespace {@code a}. */
   public List<String> inA() {
-    return List.of("ip", "netns", "exec", namespaceA);
+    return List.of(IP_COMMAND, "netns", "exec", namespaceA);
   }
 
   public List<String> inB() {
-    return List.of("ip", "netns", "exec", namespaceB);
+    return List.of(IP_COMMAND, "netns", "exec", namespaceB);
   }
 
   /** Takes b's end of the link down, as a viewer whose network drops. */
   public void down() throws IOException, InterruptedException {
-    run("ip", "-n", namespaceB, "link", "set", vethB, "down");
+    run(IP_COMMAND, "-n", namespaceB, "link", "set", vethB, "down");
   }
 
   public void up() throws IOException, InterruptedException {
-    run("ip", "-n", namespaceB, "link", "set", vethB, "up");
+    run(IP_COMMAND, "-n", namespaceB, "link", "set", vethB, "up");
   }
 
   /** Deletes both namespaces (and with them the veth pair); what fails is logged, not thrown. */
@@ -101,7 +102,7 @@ public final class NetnsLink implements AutoCloseable {
 
   /** Deletes our namespaces whose test JVM is gone. */
   private static void removeStale() throws IOException, InterruptedException {
-    for (String line : output("ip", "netns", "list").split("\n")) {
+    for (String line : output(IP_COMMAND, "netns", "list").split("\n")) {
       String name = line.split("\\s+")[0];
       Matcher matcher = OURS.matcher(name);
       if (matcher.matches() && ProcessHandle.of(Long.parseLong(matcher.group(1))).isEmpty()) {
@@ -113,7 +114,7 @@ public final class NetnsLink implements AutoCloseable {
 
   private static void delete(String namespace) {
     try {
-      run("ip", "netns", "del", namespace);
+      run(IP_COMMAND, "netns", "del", namespace);
     } catch (IOException | RuntimeException e) {
       log.warn("could not delete namespace {}: {}", namespace, e.getMessage());
     } catch (InterruptedException e) {
