@@ -21,7 +21,9 @@ import java.util.function.Predicate;
  * report's own collection time is used, not the time its callback ran.
  */
 final class FirstPacketWatch {
-  static final Duration POLL_INTERVAL = Duration.ofMillis(10);
+  // Each getStats call costs native memory that webrtc-java 0.14.0 does not all give back, so the
+  // first packet is looked for every 50 ms rather than more finely.
+  static final Duration POLL_INTERVAL = Duration.ofMillis(50);
   static final Duration GIVE_UP_AFTER = Duration.ofSeconds(20);
 
   private final RTCPeerConnection pc;
