@@ -4,18 +4,21 @@ import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.SignalingException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** Cheap checks of an offer's text before libwebrtc parses it. */
 public final class OfferCheck {
   /** More m-lines than any viewer of one video stream needs; protects the parser and the answer. */
   public static final int MAX_MEDIA_SECTIONS = 16;
 
+  private static final Pattern LINE_BREAK = Pattern.compile("\r?\n");
+
   private OfferCheck() {}
 
   /** The {@code a=mid} of each media section, in order; "" for a section without one. */
   static List<String> mids(String sdp) {
     List<String> mids = new ArrayList<>();
-    for (String line : sdp.split("\r?\n")) {
+    for (String line : LINE_BREAK.split(sdp)) {
       if (line.startsWith("m=")) {
         mids.add("");
       } else if (line.startsWith("a=mid:") && !mids.isEmpty()) {
@@ -34,7 +37,7 @@ public final class OfferCheck {
     }
     int sections = 0;
     boolean video = false;
-    for (String line : sdp.split("\r?\n")) {
+    for (String line : LINE_BREAK.split(sdp)) {
       if (line.startsWith("m=")) {
         sections++;
         video |= line.startsWith("m=video ");
