@@ -7,6 +7,7 @@ import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamRegistry;
 import io.webrtcgw.media.ViewerSlots;
 import io.webrtcgw.metrics.GatewayMetrics;
+import io.webrtcgw.rtc.NativeHeapTrim;
 import io.webrtcgw.rtc.RtcEngine;
 import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.source.SourceException;
@@ -75,12 +76,13 @@ public final class Gateway implements AutoCloseable {
     }
     StreamRegistry streams = new StreamRegistry(live);
     GatewayMetrics metrics = new GatewayMetrics(streams);
-    SessionRegistry sessions = new SessionRegistry(engine, config.limits().disconnectGrace(), clock, metrics);
     ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "signaling-timers");
       thread.setDaemon(true);
       return thread;
     });
+    SessionRegistry sessions = new SessionRegistry(engine, config.limits().disconnectGrace(), clock,
+        SessionRegistry.Listener.all(metrics, new NativeHeapTrim(timers)));
     metrics.watch(sessions, timers, STATS_INTERVAL);
     GatewayServer server;
     try {

@@ -24,6 +24,22 @@ public final class SessionRegistry implements AutoCloseable {
     default void started(Session session) {}
 
     default void ended(Session session, EndReason reason) {}
+
+    /** One listener that tells each of {@code listeners}, in order. */
+    static Listener all(Listener... listeners) {
+      List<Listener> each = List.of(listeners);
+      return new Listener() {
+        @Override
+        public void started(Session session) {
+          each.forEach(listener -> listener.started(session));
+        }
+
+        @Override
+        public void ended(Session session, EndReason reason) {
+          each.forEach(listener -> listener.ended(session, reason));
+        }
+      };
+    }
   }
 
   private final RtcEngine engine;
