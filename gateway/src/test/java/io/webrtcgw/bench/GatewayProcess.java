@@ -55,6 +55,7 @@ final class GatewayProcess implements AutoCloseable {
     Files.writeString(configFile, config.toPrettyString());
     ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString(), "--config", configFile.toString())
         .redirectErrorStream(true);
+    builder.environment().putAll(io.webrtcgw.testing.GatewayProcess.MALLOC_SETTINGS);
     return new GatewayProcess(builder.start(), workDir.resolve(label + ".log"), Duration.ofSeconds(60));
   }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.webrtcgw.config.ConfigLoader;
 import io.webrtcgw.config.GatewayConfig;
+import io.webrtcgw.testing.GatewayProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,6 +109,18 @@ class DeployFilesTest {
   void systemdUnitRunsTheJarWithAConfig() throws Exception {
     String unit = Files.readString(DEPLOY.resolve("gateway.service"));
     assertTrue(unit.contains("ExecStart=/usr/bin/java -jar /opt/webrtc-gateway/gateway.jar --config "), unit);
+  }
+
+  /** Tests and the benchmark run the gateway with the malloc settings that deploy/ gives it. */
+  @Test
+  void deployedAndTestedWithTheSameMallocSettings() throws Exception {
+    String unit = Files.readString(DEPLOY.resolve("gateway.service"));
+    String dockerfile = Files.readString(DEPLOY.resolve("Dockerfile"));
+    GatewayProcess.MALLOC_SETTINGS.forEach((name, value) -> {
+      assertTrue(unit.contains("Environment=" + name + "=" + value + "\n"), "gateway.service sets " + name);
+      assertTrue(Pattern.compile("\\nENV .*\\b" + name + "=" + value + "\\b").matcher(dockerfile).find(),
+          "Dockerfile sets " + name);
+    });
   }
 
   private static String readmeBlock(String marker) throws Exception {

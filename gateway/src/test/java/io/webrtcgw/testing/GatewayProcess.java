@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatewayProcess.class);
+  /** The glibc malloc settings deploy/ runs the gateway with. */
+  public static final java.util.Map<String, String> MALLOC_SETTINGS =
+      java.util.Map.of("MALLOC_ARENA_MAX", "2", "MALLOC_MMAP_THRESHOLD_", "16384");
   private static final Pattern SERVING = Pattern.compile("serving on http://[^ ]*:(\\d+)/");
 
   private final Process process;
@@ -52,9 +55,9 @@ public final class GatewayProcess implements AutoCloseable {
     command.add(Main.class.getName());
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    // As deploy/gateway.service runs it: glibc's per-thread malloc arenas fragment under
-    // libwebrtc's thread churn and make resident memory drift up by several MB per 100 sessions.
-    builder.environment().put("MALLOC_ARENA_MAX", "2");
+    // As deploy/ runs it (README, "Memory"): two malloc arenas, and blocks of 16 KiB and more
+    // mapped on their own, so that glibc gives them back when they are freed.
+    builder.environment().putAll(MALLOC_SETTINGS);
     Process process = builder.start();
     process.getOutputStream().close();
     return new GatewayProcess(process, String.valueOf(process.pid()));
