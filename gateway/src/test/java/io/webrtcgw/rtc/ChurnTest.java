@@ -77,9 +77,9 @@ class ChurnTest {
       watchBriefly();
     }
     awaitNoSessions();
+    long gatewayBase = restingResidentKiB();
     int gatewayThreads = ProcessProbe.nativeThreads(gatewayPid);
     int gatewayFiles = ProcessProbe.openFiles(gatewayPid);
-    long gatewayBase = settledResidentKiB(gatewayPid);
     int clientJavaThreads = ProcessProbe.threads();
     int clientThreads = ProcessProbe.nativeThreads();
     int clientFiles = ProcessProbe.openFiles();
@@ -110,7 +110,7 @@ class ChurnTest {
     awaitAtMost("viewers' Java threads", ProcessProbe::threads, clientJavaThreads);
     awaitAtMost("viewers' threads", ProcessProbe::nativeThreads, clientThreads);
     awaitAtMost("viewers' open files", ProcessProbe::openFiles, clientFiles);
-    long gatewayEnd = settledResidentKiB(gatewayPid);
+    long gatewayEnd = restingResidentKiB();
     System.gc();
     long clientEnd = settledResidentKiB("self");
 
@@ -144,8 +144,21 @@ class ChurnTest {
   }
 
   private static void awaitAtMost(String what, Reading reading, long limit) {
-    Await.until(() -> what + " back to " + limit + " (have " + read(reading) + ")",
+    Await.until(() -> what + " back to " + limit + " (have " + read(reading) + "; this JVM's threads: "
+        + ProcessProbe.threadNames() + ")",
         () -> read(reading) <= limit, WAIT);
+  }
+
+  /**
+   * The gateway's resident memory at rest: once it has given freed native memory back, which it
+   * does when no session has ended for a moment ({@code NativeHeapTrim}), and then settled.
+   */
+  private static long restingResidentKiB() {
+    Await.until(() -> "the gateway to trim its native heap after the last session ended", () -> {
+      List<String> all = gateway.lines(line -> line.contains(" ended: stream=") || line.contains("native heap trimmed"));
+      return !all.isEmpty() && all.get(all.size() - 1).contains("native heap trimmed");
+    }, WAIT);
+    return settledResidentKiB(gatewayPid);
   }
 
   /**

@@ -49,6 +49,7 @@ class LifecycleTest {
     Await.until("no sessions after the warm-up", () -> gateway.sessions().count() == 0, WAIT);
     int threadsBefore = ProcessProbe.nativeThreads();
     int javaThreadsBefore = ProcessProbe.threads();
+    log.info("threads before: {}", ProcessProbe.threadNames());
     int filesBefore = ProcessProbe.openFiles();
 
     for (int i = 0; i < 50; i++) {
@@ -57,7 +58,8 @@ class LifecycleTest {
 
     Await.until(() -> "0 sessions, have " + gateway.sessions().count(),
         () -> gateway.sessions().count() == 0, WAIT);
-    Await.until(() -> "threads back to " + javaThreadsBefore + " (have " + ProcessProbe.threads() + ")",
+    Await.until(() -> "threads back to " + javaThreadsBefore + " (have " + ProcessProbe.threads() + ": "
+        + ProcessProbe.threadNames() + ")",
         () -> ProcessProbe.threads() <= javaThreadsBefore, WAIT);
     Await.until(() -> "native threads back to " + threadsBefore,
         () -> nativeThreads() <= threadsBefore, WAIT);

@@ -10,13 +10,30 @@ import java.util.stream.Stream;
 public final class ProcessProbe {
   private ProcessProbe() {}
 
+  /**
+   * Java threads of this JVM, leaving out the JDK's shared ones that CompletableFuture starts on
+   * first use: the common ForkJoinPool's workers (which come with load and retire after a minute
+   * idle) and the one timer thread behind {@code orTimeout}. They say nothing about a leak.
+   */
   public static int threads() {
-    return Thread.getAllStackTraces().size();
+    return Thread.getAllStackTraces().size() - jdkSharedThreads();
+  }
+
+  /** The names of this JVM's threads, sorted, for a failure message. */
+  public static String threadNames() {
+    return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList().toString();
+  }
+
+  private static int jdkSharedThreads() {
+    return (int) Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> thread.getName().startsWith("ForkJoinPool.commonPool-worker-")
+            || thread.getName().equals("CompletableFutureDelayScheduler"))
+        .count();
   }
 
   /** Native threads too (libwebrtc's), from /proc/self/status. */
   public static int nativeThreads() throws IOException {
-    return nativeThreads("self");
+    return nativeThreads("self") - jdkSharedThreads();
   }
 
   public static int openFiles() throws IOException {
