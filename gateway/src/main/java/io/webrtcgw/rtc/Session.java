@@ -212,7 +212,7 @@ public final class Session {
         pc = engine.createPeerConnection(new Observer(), id);
         state = State.CONNECTING;
       }
-      String offer = OfferCodecOrder.prefer(sdp, OfferCodecOrder.GATEWAY_ORDER);
+      String offer = OfferEdits.forGateway(sdp);
       RtcFutures.setRemote(pc, new RTCSessionDescription(RTCSdpType.OFFER, offer), RTC_CALL_TIMEOUT);
       if (sender == null) {
         // addTrack after applying the offer reuses the viewer's recvonly transceiver, so the
