@@ -17,6 +17,7 @@ const CLOSE_REASONS = new Map([
   [1000, 'Connection closed'],
   [1001, 'The gateway is going away'],
   [1006, 'Lost the connection to the gateway'],
+  [1008, 'Too many messages'],
   [1009, 'Message too big'],
   [1011, 'Gateway error'],
   [4400, 'The media connection was lost'],
@@ -121,6 +122,7 @@ export class Player {
     });
     resize.observe(this.#video);
     document.addEventListener('visibilitychange', () => this.#sendViewport(), { signal });
+    window.addEventListener('online', () => this.#networkBack(), { signal });
     signal.addEventListener('abort', () => {
       resize.disconnect();
       clearTimeout(debounce);
@@ -565,6 +567,14 @@ export class Player {
     const delay = Math.round(base * (1 + 0.3 * Math.random()));
     this.#retryTimer = setTimeout(() => this.#connect(), delay);
     this.#setState('reconnecting', { ...detail, retryInMs: delay });
+  }
+
+  // The backoff spaces out attempts against a gateway that is down or refusing. When it was this
+  // browser's own network that was gone, the next attempt need not wait out the backoff.
+  #networkBack() {
+    if (this.#retryTimer === null) return;
+    clearTimeout(this.#retryTimer);
+    this.#connect();
   }
 
   #fail(a, detail) {

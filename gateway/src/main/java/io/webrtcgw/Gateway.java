@@ -61,7 +61,7 @@ public final class Gateway implements AutoCloseable {
     List<VideoSource> sources = new ArrayList<>();
     try {
       for (StreamConfig stream : config.streams()) {
-        sources.add(sourceFactory.open(stream.name(), stream.source()));
+        sources.add(sourceFactory.open(stream));
       }
     } catch (SourceException e) {
       sources.forEach(VideoSource::close);

@@ -16,7 +16,7 @@ public record CommandLine(Action action, GatewayConfig config) {
   }
 
   /** Served when neither the command line nor a config file names a stream. */
-  public static final StreamConfig DEFAULT_STREAM = StreamConfig.of("demo", "pattern:");
+  public static final StreamConfig DEFAULT_STREAM = StreamConfig.of("demo", "file:samples/demo.mp4");
 
   public static final String USAGE = String.join("\n",
       "usage: java -jar gateway.jar [--port N] [--host ADDR] [--stream NAME=URI]... [--config FILE]",

@@ -11,8 +11,10 @@ import java.util.regex.Pattern;
  * @param maxViewers 0 means only the gateway-wide limit applies
  * @param tokens any of these (or a gateway-wide token) opens this stream; empty: only the
  *     gateway-wide tokens apply
+ * @param loop a file source starts over at its end (default); false plays it once and ends the stream
  */
-public record StreamConfig(String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens) {
+public record StreamConfig(
+    String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens, boolean loop) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   @JsonCreator
@@ -21,13 +23,18 @@ public record StreamConfig(String name, String source, boolean alwaysOn, int max
       @JsonProperty(value = "source", required = true) String source,
       @JsonProperty("alwaysOn") Boolean alwaysOn,
       @JsonProperty("maxViewers") Integer maxViewers,
-      @JsonProperty("tokens") List<String> tokens) {
+      @JsonProperty("tokens") List<String> tokens,
+      @JsonProperty("loop") Boolean loop) {
     this(name, source, alwaysOn != null && alwaysOn, maxViewers == null ? 0 : maxViewers,
-        tokens == null ? List.of() : tokens);
+        tokens == null ? List.of() : tokens, loop == null || loop);
+  }
+
+  public StreamConfig(String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens) {
+    this(name, source, alwaysOn, maxViewers, tokens, true);
   }
 
   public StreamConfig(String name, String source, boolean alwaysOn, int maxViewers) {
-    this(name, source, alwaysOn, maxViewers, List.of());
+    this(name, source, alwaysOn, maxViewers, List.of(), true);
   }
 
   public StreamConfig {
@@ -52,6 +59,6 @@ public record StreamConfig(String name, String source, boolean alwaysOn, int max
   @Override
   public String toString() {
     return "StreamConfig[name=" + name + ", source=" + source + ", alwaysOn=" + alwaysOn
-        + ", maxViewers=" + maxViewers + ", tokens=" + tokens.size() + "]";
+        + ", maxViewers=" + maxViewers + ", tokens=" + tokens.size() + ", loop=" + loop + "]";
   }
 }

@@ -367,7 +367,7 @@ public final class GatewayServer implements AutoCloseable {
     stopped = true;
     root.shutdown();
     sessions.close();
-    socket.closeAll(CloseCodes.GOING_AWAY, "shutting down");
+    socket.closeAll("the gateway is shutting down");
     try {
       root.awaitShutdown(2000);
     } catch (InterruptedException e) {

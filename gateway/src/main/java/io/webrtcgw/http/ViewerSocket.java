@@ -25,7 +25,8 @@ import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.ServerMessage;
 import io.webrtcgw.signaling.SignalingChannel;
 import java.time.Duration;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
@@ -47,7 +48,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   private final AccessPolicy access;
   private final OriginPolicy origins;
   private final UnaryOperator<SignalingChannel> meter;
-  private final Set<WebSocketChannel> open = ConcurrentHashMap.newKeySet();
+  private final Map<WebSocketChannel, SignalingChannel> open = new ConcurrentHashMap<>();
 
   /** @param meter wraps each connection's channel to count what it carries */
   ViewerSocket(StreamRegistry streams, SessionRegistry sessions, ScheduledExecutorService timers,
@@ -99,8 +100,8 @@ final class ViewerSocket implements WebSocketConnectionCallback {
       return;
     }
     ViewerSignaling signaling =
-        new ViewerSignaling(stream, signalingChannel, streams, sessions, timers, offerTimeout);
-    open.add(channel);
+        new ViewerSignaling(stream, signalingChannel, streams, sessions, timers, offerTimeout, System::nanoTime);
+    open.put(channel, signalingChannel);
     channel.addCloseTask(closed -> {
       open.remove(closed);
       signaling.closed();
@@ -174,16 +175,23 @@ final class ViewerSocket implements WebSocketConnectionCallback {
     channel.resumeReceives();
   }
 
-  /** Closes every open socket with {@code code}; used at shutdown after sessions said bye. */
-  void closeAll(int code, String reason) {
-    for (WebSocketChannel channel : open) {
-      new SocketChannel(channel).close(code, reason);
+  /**
+   * Says bye to every socket still open and closes it (1001); used at shutdown after the sessions
+   * said theirs, so this reaches the viewers that had not offered yet.
+   */
+  void closeAll(String reason) {
+    for (SignalingChannel channel : open.values()) {
+      channel.send(new ServerMessage.Bye(reason));
+      channel.close(CloseCodes.GOING_AWAY, "shutting down");
     }
   }
 
   /** {@link SignalingChannel} over one Undertow WebSocket. */
   private static final class SocketChannel implements SignalingChannel {
     private final WebSocketChannel channel;
+    // Set before the close frame is queued: Undertow marks the frame sent only once it is written,
+    // and nothing may follow it.
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     SocketChannel(WebSocketChannel channel) {
       this.channel = channel;
@@ -191,7 +199,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
 
     @Override
     public void send(ServerMessage message) {
-      if (!channel.isOpen() || channel.isCloseFrameSent()) {
+      if (!isOpen()) {
         return;
       }
       try {
@@ -204,10 +212,15 @@ final class ViewerSocket implements WebSocketConnectionCallback {
 
     @Override
     public void close(int code, String reason) {
-      if (!channel.isOpen() || channel.isCloseFrameSent()) {
+      if (!closing.compareAndSet(false, true) || !channel.isOpen() || channel.isCloseFrameSent()) {
         return;
       }
       WebSockets.sendClose(new CloseMessage(code, reason), channel, null);
+    }
+
+    @Override
+    public boolean isOpen() {
+      return !closing.get() && channel.isOpen() && !channel.isCloseFrameSent();
     }
 
     @Override

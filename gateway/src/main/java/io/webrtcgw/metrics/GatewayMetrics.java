@@ -115,6 +115,11 @@ public final class GatewayMetrics implements SessionRegistry.Listener, AutoClose
       }
 
       @Override
+      public boolean isOpen() {
+        return channel.isOpen();
+      }
+
+      @Override
       public String peer() {
         return channel.peer();
       }

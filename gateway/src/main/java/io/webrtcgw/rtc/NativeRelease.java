@@ -37,6 +37,26 @@ public final class NativeRelease {
     releaseClosedPeerConnection(handle);
   }
 
+  /**
+   * Drops the reference that webrtc-java 0.14.0 takes, and never gives back, on an object it
+   * returns from {@code addTrack} (an {@code RTCRtpSender}) or {@code addTransceiver} (an {@code
+   * RTCRtpTransceiver}); the Java object is unusable afterwards. Call it once the peer connection
+   * is closed, off libwebrtc's threads: the last reference destroys the object on the signaling
+   * thread and waits for it.
+   */
+  public static void release(NativeObject object) {
+    long handle = handleOf(object);
+    if (handle == 0) {
+      return;
+    }
+    try {
+      HANDLE.setLong(object, 0);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("cannot write webrtc-java native handle", e);
+    }
+    releaseClosedPeerConnection(handle);
+  }
+
   /** The native pointer behind a webrtc-java object, or 0 if it was already let go. */
   static long handleOf(NativeObject object) {
     try {

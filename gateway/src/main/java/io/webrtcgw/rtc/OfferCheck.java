@@ -2,6 +2,8 @@ package io.webrtcgw.rtc;
 
 import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.SignalingException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Cheap checks of an offer's text before libwebrtc parses it. */
 public final class OfferCheck {
@@ -9,6 +11,19 @@ public final class OfferCheck {
   public static final int MAX_MEDIA_SECTIONS = 16;
 
   private OfferCheck() {}
+
+  /** The {@code a=mid} of each media section, in order; "" for a section without one. */
+  static List<String> mids(String sdp) {
+    List<String> mids = new ArrayList<>();
+    for (String line : sdp.split("\r?\n")) {
+      if (line.startsWith("m=")) {
+        mids.add("");
+      } else if (line.startsWith("a=mid:") && !mids.isEmpty()) {
+        mids.set(mids.size() - 1, line.substring("a=mid:".length()).strip());
+      }
+    }
+    return List.copyOf(mids);
+  }
 
   public static void check(String sdp) throws SignalingException {
     if (sdp == null || sdp.isBlank()) {

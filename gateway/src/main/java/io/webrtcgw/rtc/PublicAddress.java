@@ -42,6 +42,11 @@ public final class PublicAddress {
       }
 
       @Override
+      public boolean isOpen() {
+        return channel.isOpen();
+      }
+
+      @Override
       public String peer() {
         return channel.peer();
       }

@@ -74,6 +74,7 @@ public final class Session {
   private RTCPeerConnection pc;
   private RTCRtpSender sender;
   private boolean answered;
+  private List<String> remoteMids = List.of(); // per media section of the applied offer; "" if none
   private final List<Candidate> localCandidates = new ArrayList<>();
   private ScheduledFuture<?> graceTimer;
   private EncodingLimits limits;
@@ -171,7 +172,14 @@ public final class Session {
 
   /** Adds a viewer's trickled candidate. */
   public void addCandidate(Candidate candidate) {
-    post(() -> handleRemoteCandidate(candidate));
+    if (!post(() -> handleRemoteCandidate(candidate))) {
+      refuseAfterEnd();
+    }
+  }
+
+  /** True from the moment the session starts ending: it answers nothing any more. */
+  public boolean isClosing() {
+    return closing.get();
   }
 
   /** Ends the session and frees everything; idempotent, safe from any thread. */
@@ -214,6 +222,7 @@ public final class Session {
       }
       String offer = OfferEdits.forGateway(sdp);
       RtcFutures.setRemote(pc, new RTCSessionDescription(RTCSdpType.OFFER, offer), RTC_CALL_TIMEOUT);
+      remoteMids = OfferCheck.mids(sdp);
       if (sender == null) {
         // addTrack after applying the offer reuses the viewer's recvonly transceiver, so the
         // answer comes out sendonly on the viewer's own m-line.
@@ -226,6 +235,7 @@ public final class Session {
       RTCSessionDescription answer = RtcFutures.createAnswer(pc, RTC_CALL_TIMEOUT);
       RtcFutures.setLocal(pc, answer, RTC_CALL_TIMEOUT);
       channel.send(new ServerMessage.Answer(answer.sdp));
+      log.debug("session {}: answered {} offer in state {}", id, answered ? "a new" : "the first", state);
       if (!answered) {
         answered = true;
         localCandidates.forEach(channel::send);
@@ -289,14 +299,21 @@ public final class Session {
   }
 
   private void reject(ErrorCode code, String message) {
-    channel.send(ServerMessage.Error.of(code, message));
     if (!answered) {
+      // Closing first: once the viewer reads the error, its next offer must find this session
+      // closing and get a fresh one.
       close(EndReason.NEGOTIATION_FAILED);
     }
+    channel.send(ServerMessage.Error.of(code, message));
+  }
+
+  private void refuseAfterEnd() {
+    channel.send(ServerMessage.Error.of(ErrorCode.NO_OFFER, "the session ended; send a new offer before candidates"));
   }
 
   private void handleRemoteCandidate(Candidate candidate) {
     if (state == State.CLOSED || pc == null) {
+      refuseAfterEnd();
       return;
     }
     if (candidate.candidate() == null || candidate.candidate().isEmpty()) {
@@ -304,6 +321,15 @@ public final class Session {
     }
     if (candidate.sdpMid() == null && candidate.sdpMLineIndex() == null) {
       channel.send(ServerMessage.Error.of(ErrorCode.BAD_CANDIDATE, "a candidate needs sdpMid or sdpMLineIndex"));
+      return;
+    }
+    // libwebrtc's addIceCandidate reports no failure through webrtc-java, so a candidate for a
+    // media section the offer does not have would vanish without a word.
+    if (candidate.sdpMid() != null ? !remoteMids.contains(candidate.sdpMid())
+        : candidate.sdpMLineIndex() < 0 || candidate.sdpMLineIndex() >= remoteMids.size()) {
+      channel.send(ServerMessage.Error.of(ErrorCode.BAD_CANDIDATE, candidate.sdpMid() != null
+          ? "the offer has no media section with mid '" + abbreviate(candidate.sdpMid()) + "'"
+          : "the offer has no media section " + candidate.sdpMLineIndex()));
       return;
     }
     RTCIceCandidate parsed = new RTCIceCandidate(
@@ -355,6 +381,7 @@ public final class Session {
         // Disconnected may heal by itself (consent checks resume after a short outage); failed
         // never does. Give it the grace period before giving the viewer's slot back.
         if (state == State.CONNECTED) {
+          log.debug("session {}: ICE disconnected, {} ms to recover", id, disconnectGrace.toMillis());
           state = State.DISCONNECTED;
           restartGraceTimer();
         }
@@ -389,12 +416,16 @@ public final class Session {
     cancelGraceTimer();
     if (pc != null) {
       RTCPeerConnection closing = pc;
+      RTCRtpSender added = sender;
       pc = null;
-      if (sender != null) {
-        step("remove track", () -> closing.removeTrack(sender));
-        sender = null;
+      sender = null;
+      if (added != null) {
+        step("remove track", () -> closing.removeTrack(added));
       }
       step("close peer connection", () -> NativeRelease.closePeerConnection(closing));
+      if (added != null) {
+        step("release sender", () -> NativeRelease.release(added));
+      }
     }
     step("leave stream", lease::close);
     if (reason.closeCode() > 0) {
@@ -409,6 +440,10 @@ public final class Session {
         id, streamName(), channel.peer(), reason.label(), lived.toMillis());
     executor.shutdown();
     ended.complete(reason);
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 37) + "...";
   }
 
   private void step(String what, Runnable action) {

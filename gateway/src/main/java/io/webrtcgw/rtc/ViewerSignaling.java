@@ -16,12 +16,14 @@ import io.webrtcgw.signaling.SignalingChannel;
 import io.webrtcgw.signaling.SignalingException;
 import io.webrtcgw.source.SourceListener;
 import io.webrtcgw.source.SourceState;
+import io.webrtcgw.signaling.TokenBucket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * One viewer's signaling conversation, whatever transport carries it: decodes messages, reports
@@ -33,7 +35,22 @@ public final class ViewerSignaling {
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
   private static final List<String> KNOWN_TYPES = List.of("offer", "candidate", "viewport");
-  private static final int MAX_VIEWPORT = 32768;
+  private static final int MAX_VIEWPORT_SIDE = 65_535;
+
+  /**
+   * Offers that reach libwebrtc, per connection. A viewer offers once and again for each ICE
+   * restart, seconds apart; each offer costs a negotiation on the session's thread (and, in
+   * webrtc-java 0.14.0, leaks its answer's description), so a quick series would pile up work.
+   */
+  static final int OFFER_BURST = 5;
+  static final double OFFERS_PER_SECOND = 0.5;
+  /**
+   * Every message, per connection: far above what a viewer sends (an offer, a dozen candidates, a
+   * viewport change now and then). Past it the socket is closed, which bounds the replies queued
+   * for a peer that sends without reading.
+   */
+  static final int MESSAGE_BURST = 200;
+  static final double MESSAGES_PER_SECOND = 50;
 
   private final String streamName;
   private final SignalingChannel channel;
@@ -42,14 +59,17 @@ public final class ViewerSignaling {
   private final ScheduledExecutorService timers;
   private final Duration offerTimeout;
   private final String id;
+  private final TokenBucket offerRate;
+  private final TokenBucket messageRate;
   private LiveStream stream;
   private Session session;
   private ScheduledFuture<?> offerTimer;
   private boolean closed;
   private final SourceListener sourceListener = this::sourceChanged;
 
+  /** @param nanoTime a monotonic clock for the rate limits, {@code System::nanoTime} outside tests */
   public ViewerSignaling(String streamName, SignalingChannel channel, StreamRegistry streams,
-      SessionRegistry sessions, ScheduledExecutorService timers, Duration offerTimeout) {
+      SessionRegistry sessions, ScheduledExecutorService timers, Duration offerTimeout, LongSupplier nanoTime) {
     this.streamName = streamName;
     this.channel = channel;
     this.streams = streams;
@@ -57,6 +77,8 @@ public final class ViewerSignaling {
     this.timers = timers;
     this.offerTimeout = offerTimeout;
     this.id = sessions.newId();
+    this.offerRate = new TokenBucket(OFFER_BURST, OFFERS_PER_SECOND, nanoTime);
+    this.messageRate = new TokenBucket(MESSAGE_BURST, MESSAGES_PER_SECOND, nanoTime);
   }
 
   /** The JSON codec for signaling messages, shared with tests and other transports. */
@@ -80,7 +102,11 @@ public final class ViewerSignaling {
   }
 
   public synchronized void received(String text) {
-    if (closed) {
+    if (closed || !channel.isOpen()) {
+      return; // what arrives after the gateway's close frame has no one to answer it
+    }
+    if (!messageRate.tryTake()) {
+      channel.close(CloseCodes.TOO_MANY_MESSAGES, "too many messages");
       return;
     }
     ClientMessage message;
@@ -93,8 +119,10 @@ public final class ViewerSignaling {
     if (message instanceof ClientMessage.Offer offer) {
       onOffer(offer);
     } else if (message instanceof Candidate candidate) {
-      if (session == null) {
-        channel.send(ServerMessage.Error.of(ErrorCode.NO_OFFER, "send an offer before candidates"));
+      if (!hasSession()) {
+        channel.send(ServerMessage.Error.of(ErrorCode.NO_OFFER, session == null
+            ? "send an offer before candidates"
+            : "the session ended; send a new offer before candidates"));
       } else {
         session.addCandidate(candidate);
       }
@@ -103,18 +131,17 @@ public final class ViewerSignaling {
     }
   }
 
+  /** {@link #decode} has checked the fields: width and height in range, visible present. */
   private void onViewport(ClientMessage.Viewport viewport) {
-    int width = viewport.width() == null ? 0 : viewport.width();
-    int height = viewport.height() == null ? 0 : viewport.height();
-    if (width < 0 || height < 0 || width > MAX_VIEWPORT || height > MAX_VIEWPORT) {
-      channel.send(ServerMessage.Error.of(ErrorCode.BAD_MESSAGE,
-          "viewport width and height must be from 0 to " + MAX_VIEWPORT + " device pixels"));
-      return;
-    }
     // Before the first offer there is no encoder to cap; the player reports again after the answer.
     if (session != null) {
-      session.viewport(width, height, !Boolean.FALSE.equals(viewport.visible()));
+      session.viewport(viewport.width(), viewport.height(), viewport.visible());
     }
+  }
+
+  /** A session that still takes offers and candidates (one whose first offer failed does not). */
+  private boolean hasSession() {
+    return session != null && !session.isClosing();
   }
 
   private void onOffer(ClientMessage.Offer offer) {
@@ -124,7 +151,12 @@ public final class ViewerSignaling {
       channel.send(ServerMessage.Error.of(e.code(), e.getMessage()));
       return;
     }
-    if (session == null || session.ended().isDone()) {
+    if (!offerRate.tryTake()) {
+      channel.send(ServerMessage.Error.of(ErrorCode.RATE_LIMITED, "more than " + OFFER_BURST
+          + " offers in a row; at most one every " + Math.round(1 / OFFERS_PER_SECOND) + " s after that"));
+      return;
+    }
+    if (!hasSession()) {
       try {
         session = sessions.open(stream, channel, id);
       } catch (StreamBusyException e) {
@@ -196,12 +228,24 @@ public final class ViewerSignaling {
           ? "a message needs a \"type\" (" + String.join(", ", KNOWN_TYPES) + ")"
           : "unknown message type " + abbreviate(type.toString()) + " (expected " + String.join(", ", KNOWN_TYPES) + ")");
     }
+    ClientMessage message;
     try {
-      return MAPPER.treeToValue(tree, ClientMessage.class);
+      message = MAPPER.treeToValue(tree, ClientMessage.class);
     } catch (JsonProcessingException e) {
       throw new SignalingException(ErrorCode.BAD_MESSAGE,
           "malformed " + type.asText() + " message: " + abbreviate(e.getOriginalMessage()));
     }
+    if (message instanceof ClientMessage.Viewport viewport && !valid(viewport)) {
+      throw new SignalingException(ErrorCode.BAD_MESSAGE,
+          "a viewport needs width and height from 0 to " + MAX_VIEWPORT_SIDE + " and visible (true or false)");
+    }
+    return message;
+  }
+
+  private static boolean valid(ClientMessage.Viewport viewport) {
+    return viewport.visible() != null
+        && viewport.width() != null && viewport.width() >= 0 && viewport.width() <= MAX_VIEWPORT_SIDE
+        && viewport.height() != null && viewport.height() >= 0 && viewport.height() <= MAX_VIEWPORT_SIDE;
   }
 
   private static String abbreviate(String text) {

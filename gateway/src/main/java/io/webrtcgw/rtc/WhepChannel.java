@@ -91,6 +91,11 @@ final class WhepChannel implements SignalingChannel {
   }
 
   @Override
+  public synchronized boolean isOpen() {
+    return !closed;
+  }
+
+  @Override
   public String peer() {
     return peer;
   }

@@ -4,6 +4,8 @@ package io.webrtcgw.signaling;
 public final class CloseCodes {
   public static final int NORMAL = 1000;
   public static final int GOING_AWAY = 1001;
+  /** The viewer sent messages faster than the gateway takes them. */
+  public static final int TOO_MANY_MESSAGES = 1008;
   public static final int TOO_BIG = 1009;
   public static final int INTERNAL_ERROR = 1011;
   /** The session ended because ICE failed or stayed disconnected past the grace period. */

@@ -10,6 +10,9 @@ public interface SignalingChannel {
   /** Ends the connection; idempotent. */
   void close(int code, String reason);
 
+  /** False once the connection is closed or closing: nothing sent arrives any more. */
+  boolean isOpen();
+
   /** Where the viewer connects from, for logs. */
   String peer();
 }

@@ -81,7 +81,7 @@ class AccessControlTest {
 
   private static int closeCode(String stream, String token) throws Exception {
     try (SignalingClient client = SignalingClient.connectWithToken(gateway.port(), stream, token)) {
-      JsonNode error = client.expectAny(WAIT);
+      JsonNode error = client.next(WAIT);
       int code = client.awaitClose(WAIT);
       assertEquals("error", error.path("type").asText(), "first message: " + error);
       return code;

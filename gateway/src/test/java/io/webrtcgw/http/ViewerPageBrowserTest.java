@@ -22,43 +22,8 @@ import org.slf4j.LoggerFactory;
 class ViewerPageBrowserTest {
   private static final Logger log = LoggerFactory.getLogger(ViewerPageBrowserTest.class);
 
-  /**
-   * Counts rendered frames for a while with requestVideoFrameCallback and reads the stamp's frame
-   * number off each one through a canvas.
-   */
-  static final String MEASURE = String.join("\n",
-      "const [seconds, done] = arguments;",
-      "const video = document.querySelector('video');",
-      "const canvas = document.createElement('canvas');",
-      "const ctx = canvas.getContext('2d', { willReadFrequently: true });",
-      "const numbers = []; let first = null; let last = null;",
-      "function readStamp() {",
-      "  const w = video.videoWidth, h = video.videoHeight;",
-      "  if (canvas.width !== w) { canvas.width = w; canvas.height = h; }",
-      "  ctx.drawImage(video, 0, 0, w, h);",
-      "  const band = Math.max(1, Math.floor(h / 16));",
-      "  const row = Math.floor(band / 2);",
-      "  const px = ctx.getImageData(0, row, w, 1).data;",
-      "  let word = 0n;",
-      "  for (let cell = 0; cell < 64; cell++) {",
-      "    const x0 = Math.floor(cell * w / 64), x1 = Math.floor((cell + 1) * w / 64);",
-      "    const x = Math.floor((x0 + x1) / 2);",
-      "    const lum = 0.299 * px[x * 4] + 0.587 * px[x * 4 + 1] + 0.114 * px[x * 4 + 2];",
-      "    word = (word << 1n) | (lum >= 128 ? 1n : 0n);",
-      "  }",
-      "  return { frame: Number(word & 0xFFFFn), time: Number(word >> 16n) };",
-      "}",
-      "function onFrame(now, meta) {",
-      "  if (first === null) first = { now, presented: meta.presentedFrames };",
-      "  last = { now, presented: meta.presentedFrames };",
-      "  const stamp = readStamp();",
-      "  numbers.push(stamp.frame);",
-      "  if (now - first.now < seconds * 1000) { video.requestVideoFrameCallback(onFrame); return; }",
-      "  done({ width: video.videoWidth, height: video.videoHeight, numbers,",
-      "         elapsedMs: last.now - first.now, presented: last.presented - first.presented,",
-      "         latencyMs: Date.now() - stamp.time });",
-      "}",
-      "video.requestVideoFrameCallback(onFrame);");
+  /** See {@link Browser#MEASURE_PLAYBACK}. */
+  static final String MEASURE = Browser.MEASURE_PLAYBACK;
 
   private static Gateway gateway;
 

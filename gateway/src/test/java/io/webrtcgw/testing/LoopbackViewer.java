@@ -59,6 +59,10 @@ public final class LoopbackViewer implements AutoCloseable {
   /** Local candidates wait until the offer is on the wire: the gateway refuses them before it. */
   private final List<String> pendingLocal = new ArrayList<>();
   private boolean offerSent;
+  private final List<RTCRtpTransceiver> transceivers = new ArrayList<>();
+  private volatile String offerSdp;
+  private volatile String answerSdp;
+  private boolean mediaDropped; // guarded by this
 
   private LoopbackViewer(PeerConnectionFactory factory, int port, String stream, boolean readStamps) throws Exception {
     this.factory = factory;
@@ -90,9 +94,58 @@ public final class LoopbackViewer implements AutoCloseable {
   public void offer() throws Exception {
     RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
     init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
-    pc.addTransceiver(dummyTrack, init);
+    transceivers.add(pc.addTransceiver(dummyTrack, init));
+    negotiate(new RTCOfferOptions());
+  }
+
+  /**
+   * Offers again on the same socket with fresh ICE credentials, as a browser does after its
+   * connection failed, and applies the answer. Returns the answer's SDP.
+   */
+  public String restartIce() throws Exception {
+    RTCOfferOptions options = new RTCOfferOptions();
+    options.iceRestart = true;
+    return negotiate(options);
+  }
+
+  /** The SDP of the last offer sent. */
+  public String lastOfferSdp() {
+    return offerSdp;
+  }
+
+  /** The SDP of the last answer applied. */
+  public String answerSdp() {
+    return answerSdp;
+  }
+
+  /**
+   * Closes the peer connection but keeps the socket open, as a viewer whose network vanished
+   * while its signaling connection lingers.
+   */
+  public synchronized void dropMedia() {
+    if (mediaDropped) {
+      return;
+    }
+    VideoTrack track = remoteTrack;
+    if (track != null) {
+      track.removeSink(sink);
+    }
+    NativeRelease.closePeerConnection(pc);
+    transceivers.forEach(NativeRelease::release);
+    mediaDropped = true;
+  }
+
+  private String negotiate(RTCOfferOptions options) throws Exception {
+    // Candidates of the new offer wait for it to be on the wire, those of the new answer for the
+    // answer to be applied: either side refuses candidates for a description it does not have.
+    synchronized (pendingLocal) {
+      offerSent = false;
+    }
+    synchronized (pendingRemote) {
+      remoteSet = false;
+    }
     CompletableFuture<RTCSessionDescription> offer = new CompletableFuture<>();
-    pc.createOffer(new RTCOfferOptions(), new CreateSessionDescriptionObserver() {
+    pc.createOffer(options, new CreateSessionDescriptionObserver() {
       @Override
       public void onSuccess(RTCSessionDescription description) {
         offer.complete(description);
@@ -107,6 +160,7 @@ public final class LoopbackViewer implements AutoCloseable {
     CompletableFuture<Void> applied = new CompletableFuture<>();
     pc.setLocalDescription(description, observer(applied));
     applied.get(10, TimeUnit.SECONDS);
+    offerSdp = description.sdp;
     ObjectNode message = JSON.createObjectNode().put("type", "offer").put("sdp", description.sdp);
     synchronized (pendingLocal) {
       signaling.send(message.toString());
@@ -118,11 +172,13 @@ public final class LoopbackViewer implements AutoCloseable {
     CompletableFuture<Void> remote = new CompletableFuture<>();
     pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, answer.get("sdp").asText()), observer(remote));
     remote.get(10, TimeUnit.SECONDS);
+    answerSdp = answer.get("sdp").asText();
     synchronized (pendingRemote) {
       remoteSet = true;
       pendingRemote.forEach(pc::addIceCandidate);
       pendingRemote.clear();
     }
+    return answerSdp;
   }
 
   /** The signaling connection, for raw messages. */
@@ -156,6 +212,13 @@ public final class LoopbackViewer implements AutoCloseable {
 
   public int frameCount() {
     return frameCount.get();
+  }
+
+  /** The last frame received with its stamp read, or null before the first. */
+  public ReceivedFrame lastFrame() {
+    synchronized (frames) {
+      return frames.isEmpty() ? null : frames.get(frames.size() - 1);
+    }
   }
 
   public List<ReceivedFrame> frames() {
@@ -211,11 +274,7 @@ public final class LoopbackViewer implements AutoCloseable {
   @Override
   public void close() {
     signaling.close();
-    VideoTrack track = remoteTrack;
-    if (track != null) {
-      track.removeSink(sink);
-    }
-    NativeRelease.closePeerConnection(pc);
+    dropMedia();
     try {
       dummyTrack.dispose();
     } catch (Error e) {

@@ -106,8 +106,35 @@ public final class SignalingClient implements AutoCloseable {
     }
   }
 
+  /** Sends one binary frame. */
+  public synchronized CompletableFuture<WebSocket> sendBinaryAsync(byte[] data) {
+    lastSend = lastSend.handle((ws, error) -> socket)
+        .thenCompose(ws -> ws.sendBinary(java.nio.ByteBuffer.wrap(data), true));
+    return lastSend;
+  }
+
+  /**
+   * The next message, or once the gateway closed the socket and every message before the close
+   * was taken, {@code {"type":"close","code":N}}.
+   */
+  public JsonNode nextOrClose(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      JsonNode message = messages.poll(20, TimeUnit.MILLISECONDS);
+      if (message != null) {
+        return message;
+      }
+      if (closed.isDone() && messages.isEmpty()) {
+        return JSON.createObjectNode().put("type", "close").put("code", closed.join());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no message and no close within " + timeout.toMillis() + " ms");
+      }
+    }
+  }
+
   /** The next message, whatever its type. */
-  public JsonNode expectAny(Duration timeout) throws InterruptedException {
+  public JsonNode next(Duration timeout) throws InterruptedException {
     JsonNode message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (message == null) {
       throw new AssertionError("no message within " + timeout.toMillis() + " ms");

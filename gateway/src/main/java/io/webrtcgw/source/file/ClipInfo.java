@@ -12,7 +12,6 @@ import org.jcodec.codecs.h264.mp4.AvcCBox;
  */
 record ClipInfo(
     Path file,
-    long fileSize,
     AvcCBox avcC,
     String profile,
     int codedWidth,

@@ -13,7 +13,7 @@ final class DecodeWatchdog implements AutoCloseable {
   /** Told once, from the checking thread, about the decode that overran. */
   @FunctionalInterface
   interface Overrun {
-    void onOverrun(int sample, long elapsedNanos);
+    void onOverrun(int sample);
   }
 
   private final long budgetNanos;
@@ -27,7 +27,8 @@ final class DecodeWatchdog implements AutoCloseable {
   DecodeWatchdog(long budgetNanos, Overrun overrun) {
     this.budgetNanos = budgetNanos;
     this.overrun = overrun;
-    long period = Math.max(TimeUnit.MILLISECONDS.toNanos(20), Math.min(TimeUnit.SECONDS.toNanos(1), budgetNanos / 4));
+    long period = Math.max(
+        TimeUnit.MILLISECONDS.toNanos(20), Math.min(TimeUnit.SECONDS.toNanos(1), budgetNanos / 4));
     // Runnable::run keeps the tiny check on the scheduler's own thread instead of the common pool,
     // where busy tasks could delay it.
     this.checks = CompletableFuture.delayedExecutor(period, TimeUnit.NANOSECONDS, Runnable::run);
@@ -51,10 +52,9 @@ final class DecodeWatchdog implements AutoCloseable {
       return;
     }
     long started = startedAt;
-    long elapsed = System.nanoTime() - started;
-    if (started != 0 && elapsed > budgetNanos) {
+    if (started != 0 && System.nanoTime() - started > budgetNanos) {
       closed = true;
-      overrun.onOverrun(sample, elapsed);
+      overrun.onOverrun(sample);
       return;
     }
     checks.execute(this::check);

@@ -17,16 +17,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * Plays the H.264 video track of an MP4/MOV file in real time, decoded in Java by JCodec, looping
- * or once. The file is checked when opened; frames are decoded on one thread per run, read from
- * disk as they are needed, and handed out in presentation order at the times the file's own
- * timestamps give.
- */
+/** Plays the H.264 video of an MP4/MOV file in real time at its own timestamps, decoded by JCodec. */
 public final class FileSource implements VideoSource {
   private static final Logger log = LoggerFactory.getLogger(FileSource.class);
   /** Later than this, a frame moves the timeline instead of rushing the frames after it out. */
@@ -76,6 +72,7 @@ public final class FileSource implements VideoSource {
   private final Options options;
   private final Clock clock;
   private final PictureDecoder.Factory decoders;
+  private final AtomicLong catchUps = new AtomicLong();
   private final Object lock = new Object();
   private Playback current;
   private boolean closed;
@@ -154,6 +151,11 @@ public final class FileSource implements VideoSource {
   /** The file being played. */
   public Path file() {
     return clip.file();
+  }
+
+  /** How often decoding fell so far behind real time that playback moved its timeline, since open. */
+  long catchUps() {
+    return catchUps.get();
   }
 
   @Override
@@ -253,7 +255,9 @@ public final class FileSource implements VideoSource {
     }
 
     private void run() {
-      notifyListener(this, SourceState.RUNNING, null);
+      if (active) {
+        notifyListener(this, SourceState.RUNNING, null);
+      }
       try (ClipReader reader = new ClipReader(clip, decoders)) {
         watchdog.start();
         new Presenter(this, reader).play();
@@ -275,14 +279,16 @@ public final class FileSource implements VideoSource {
       }
     }
 
-    private void onDecodeOverrun(int sample, long elapsedNanos) {
+    private void onDecodeOverrun(int sample) {
       String error = String.format(
           "file '%s' is probably damaged: decoding frame %d took longer than %d ms, so playback stopped",
           clip.file(), sample, options.frameBudget().toMillis());
-      if (!finish(this, SourceState.FAILED, error)) {
-        return;
+      if (finish(this, SourceState.FAILED, error)) {
+        log.error("file source '{}': {}", name, error);
+      } else {
+        // Stopped meanwhile: nothing to report, but the thread still spins and stop() waits for it.
+        log.warn("file source '{}': decoding frame {} overran its budget while stopping", name, sample);
       }
-      log.error("file source '{}': {}", name, error);
       stopRunawayThread(thread);
     }
   }
@@ -309,11 +315,11 @@ public final class FileSource implements VideoSource {
         new PriorityQueue<>(Comparator.comparingLong(DecodedPicture::pts));
     private final long startNanos = System.nanoTime();
     private final long startMicros = micros(clock.instant());
-    /** Where presentation time zero lies on the System.nanoTime axis; moves only when decoding falls behind. */
+    /** Presentation time zero on the System.nanoTime axis; moves only when decoding falls behind. */
     private long originNanos = startNanos;
     private long pass;
     private long lastPts = Long.MIN_VALUE;
-    private long catchUps;
+    private boolean warnedLate;
     private boolean sinkFailed;
 
     Presenter(Playback playback, ClipReader reader) {
@@ -332,6 +338,7 @@ public final class FileSource implements VideoSource {
             return;
           }
           if (!decodedThisPass) {
+            // Without a picture nothing waits for its time, so going round again would spin.
             fail("is damaged: not one of its " + clip.samples().count() + " video frames could be decoded");
             return;
           }
@@ -376,8 +383,8 @@ public final class FileSource implements VideoSource {
         }
         failedInRow = 0;
         awaitKeyFrame = false;
-        decodedThisPass = true;
         if (picture != null) {
+          decodedThisPass = true;
           reorder.add(picture);
           while (reorder.size() > clip.reorderDepth()) {
             if (!present(reorder.poll())) {
@@ -400,7 +407,8 @@ public final class FileSource implements VideoSource {
     /** Waits until the picture's time, then hands it out. Returns false once the run is over. */
     private boolean present(DecodedPicture picture) {
       if (picture.pts() <= lastPts) {
-        // Only damage that broke the decode order can get here; a frame shown twice or backwards is worse than a gap.
+        // Only damage that broke the decode order gets here; a frame shown twice or backwards is
+        // worse than a gap.
         log.debug("file source '{}': dropping out-of-order frame at pts {}", name, picture.pts());
         return true;
       }
@@ -421,7 +429,9 @@ public final class FileSource implements VideoSource {
         // backlog out would play it fast-forward.
         originNanos += late;
         due += late;
-        if (catchUps++ == 0) {
+        catchUps.incrementAndGet();
+        if (!warnedLate) {
+          warnedLate = true;
           log.warn("file source '{}': decoding {} is slower than real time; playback runs late", name, clip.file());
         }
       }

@@ -20,16 +20,6 @@ import org.jcodec.codecs.h264.io.model.SeqParameterSet;
 import org.jcodec.codecs.h264.mp4.AvcCBox;
 import org.jcodec.common.io.NIOUtils;
 import org.jcodec.common.model.ColorSpace;
-import org.jcodec.containers.mp4.BoxFactory;
-import org.jcodec.containers.mp4.BoxUtil;
-import org.jcodec.containers.mp4.boxes.Box;
-import org.jcodec.containers.mp4.boxes.Header;
-import org.jcodec.containers.mp4.boxes.MovieBox;
-import org.jcodec.containers.mp4.boxes.NodeBox;
-import org.jcodec.containers.mp4.boxes.SampleEntry;
-import org.jcodec.containers.mp4.boxes.TrackHeaderBox;
-import org.jcodec.containers.mp4.boxes.TrakBox;
-import org.jcodec.containers.mp4.boxes.VideoSampleEntry;
 
 /**
  * Checks up front that a file is an MP4/MOV with a playable H.264 video track, and fails with one
@@ -37,11 +27,14 @@ import org.jcodec.containers.mp4.boxes.VideoSampleEntry;
  * the media data.
  */
 final class Mp4Probe {
-  private static final long MAX_INDEX_SIZE = 128L << 20;
+  private static final long MAX_INDEX_SIZE = 64L << 20;
   private static final int MAX_TOP_LEVEL_BOXES = 1_000_000;
-  private static final int MAX_CODED_SIDE = 8192;
-  private static final Set<String> OPENING_BOXES =
-      Set.of("ftyp", "moov", "mdat", "free", "skip", "wide", "pnot", "uuid", "styp", "sidx", "moof", "pdin", "meta", "junk");
+  private static final int MAX_CODED_SIDE = 4096;
+  private static final int MAX_GAP_SECONDS = 20;
+  /** Bytes before the child boxes of a visual sample entry such as {@code avc1}. */
+  private static final int VISUAL_SAMPLE_ENTRY_SIZE = 78;
+  private static final Set<String> OPENING_BOXES = Set.of(
+      "ftyp", "moov", "mdat", "free", "skip", "wide", "pnot", "uuid", "styp", "sidx", "moof", "pdin", "meta", "junk");
   private static final String REENCODE = "ffmpeg -i IN -c:v libx264 -pix_fmt yuv420p OUT.mp4";
   private static final String REMUX = "ffmpeg -i IN -c copy -movflags +faststart OUT.mp4";
   private static final Map<String, String> CODEC_NAMES = Map.ofEntries(
@@ -94,13 +87,17 @@ final class Mp4Probe {
         throw fail("is not an MP4/MOV file: it looks like " + foreign);
       }
       TopLevel top = walkTopLevel(channel, size);
-      MovieBox moov = readIndex(channel, top, size);
-      TrakBox trak = videoTrack(moov, top);
+      Mp4Box moov = readIndex(channel, top, size);
+      Mp4Box trak = videoTrack(moov, top);
       return describeTrack(trak, top, size);
     } catch (AccessDeniedException e) {
       throw fail("cannot be read (permission denied)");
     } catch (IOException e) {
       throw fail("cannot be read: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw fail("has a damaged index: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw fail("has a damaged index: " + e, e);
     }
   }
 
@@ -159,10 +156,12 @@ final class Mp4Probe {
         size = fileSize - offset;
       }
       if (offset == 0 && !OPENING_BOXES.contains(type)) {
-        throw fail("is not an MP4/MOV file (it starts with '" + printable(type) + "' instead of an MP4 box such as 'ftyp')");
+        throw fail("is not an MP4/MOV file (it starts with '" + printable(type)
+            + "' instead of an MP4 box such as 'ftyp')");
       }
       if (size < headerSize) {
-        throw fail("is damaged: box '" + printable(type) + "' at byte " + offset + " has an impossible size of " + size);
+        throw fail("is damaged: box '" + printable(type) + "' at byte " + offset
+            + " has an impossible size of " + size);
       }
       TopBox box = new TopBox(type, offset, size, headerSize);
       if (box.end() > fileSize || box.end() < 0) {
@@ -177,7 +176,7 @@ final class Mp4Probe {
     return new TopLevel(boxes, null);
   }
 
-  private MovieBox readIndex(FileChannel channel, TopLevel top, long fileSize) throws IOException, SourceException {
+  private Mp4Box readIndex(FileChannel channel, TopLevel top, long fileSize) throws IOException, SourceException {
     TopBox moov = top.find("moov");
     if (moov == null) {
       if (top.cutShort != null && top.cutShort.type.equals("moov")) {
@@ -201,66 +200,73 @@ final class Mp4Probe {
     if (moov.size > MAX_INDEX_SIZE) {
       throw fail("has an index (moov box) of " + moov.size + " bytes, more than this player accepts");
     }
-    ByteBuffer body = read(channel, moov.offset + moov.headerSize, (int) (moov.size - moov.headerSize));
-    Box parsed;
-    try {
-      parsed = BoxUtil.parseBox(body, Header.newHeader("moov", moov.size, moov.headerSize == 16), BoxFactory.getDefault());
-    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-      // A damaged count inside the index can ask JCodec for an impossible array; that fails at once
-      // without using the memory, so it is reported like any other damage.
-      throw fail("has a damaged index (moov box): " + e, e);
-    }
-    if (!(parsed instanceof MovieBox movie)) {
-      throw fail("has a damaged index (moov box)");
-    }
-    return movie;
+    return new Mp4Box("moov", read(channel, moov.offset + moov.headerSize, (int) (moov.size - moov.headerSize)));
   }
 
-  private TrakBox videoTrack(MovieBox moov, TopLevel top) throws SourceException {
-    TrakBox[] tracks = moov.getTracks();
+  private Mp4Box videoTrack(Mp4Box moov, TopLevel top) throws SourceException {
     List<String> others = new ArrayList<>();
-    TrakBox firstVideo = null;
-    for (TrakBox trak : tracks) {
-      String handler = safeHandler(trak);
-      String entry = sampleEntryFourcc(trak);
+    Mp4Box firstVideo = null;
+    int tracks = 0;
+    for (Mp4Box trak : moov.children()) {
+      if (!trak.type().equals("trak")) {
+        continue;
+      }
+      tracks++;
+      String handler = handler(trak);
+      Mp4Box entry = sampleEntry(trak);
       if ("vide".equals(handler) && entry != null) {
-        if (isH264(entry)) {
+        if (isH264(entry.type())) {
           return trak;
         }
         if (firstVideo == null) {
           firstVideo = trak;
         }
       } else {
-        others.add(kindOf(handler) + (entry == null ? "" : " (" + entry.trim() + ")"));
+        others.add(kindOf(handler) + (entry == null ? "" : " (" + printable(entry.type()).trim() + ")"));
       }
     }
     if (firstVideo != null) {
-      String fourcc = sampleEntryFourcc(firstVideo);
+      String fourcc = sampleEntry(firstVideo).type();
       String name = CODEC_NAMES.getOrDefault(fourcc, "'" + printable(fourcc) + "'");
-      throw fail("uses " + name + " video (" + fourcc.trim() + "); only H.264 can be played, re-encode it, e.g. " + REENCODE);
+      throw fail("uses " + name + " video (" + printable(fourcc).trim() + "); only H.264 can be played,"
+          + " re-encode it, e.g. " + REENCODE);
     }
-    if (tracks.length == 0) {
-      if (NodeBox.findFirst(moov, Box.class, "mvex") != null || top.find("moof") != null) {
+    if (tracks == 0) {
+      if (moov.child("mvex") != null || top.find("moof") != null) {
         throw fail("is a fragmented MP4 whose tracks are empty; remux it, e.g. " + REMUX);
       }
       throw fail("has no tracks at all");
     }
+    if (others.isEmpty()) {
+      throw fail("has no playable video track");
+    }
     throw fail("has no video track (it holds only " + String.join(", ", others) + ")");
   }
 
-  private ClipInfo describeTrack(TrakBox trak, TopLevel top, long fileSize) throws SourceException {
-    SampleEntry entry = trak.getSampleEntries()[0];
-    if (!(entry instanceof VideoSampleEntry video)) {
-      throw fail("has a damaged H.264 sample description");
+  private ClipInfo describeTrack(Mp4Box trak, TopLevel top, long fileSize) throws SourceException {
+    Mp4Box entry = sampleEntry(trak);
+    Mp4Box avcCBox = null;
+    for (Mp4Box child : Mp4Box.children(entry.from(VISUAL_SAMPLE_ENTRY_SIZE))) {
+      if (child.type().equals("avcC")) {
+        avcCBox = child;
+        break;
+      }
     }
-    AvcCBox avcC;
-    try {
-      avcC = H264Utils.parseAVCC(video);
-    } catch (RuntimeException e) {
-      throw fail("has a damaged H.264 decoder configuration (avcC): " + e, e);
+    AvcCBox avcC = null;
+    if (avcCBox != null) {
+      try {
+        avcC = AvcCBox.parseAvcCBox(avcCBox.body().duplicate());
+      } catch (RuntimeException e) {
+        throw fail("has a damaged H.264 decoder configuration (avcC): " + e, e);
+      }
     }
     if (avcC == null || avcC.getSpsList().isEmpty() || avcC.getPpsList().isEmpty()) {
-      throw fail("has an H.264 track without its parameter sets (avcC with SPS and PPS); remux it, e.g. " + REMUX);
+      if (entry.type().equals("avc3")) {
+        throw fail("stores its H.264 parameter sets only inside the stream (avc3), which this player cannot"
+            + " read; remux it, e.g. ffmpeg -i IN -c copy -tag:v avc1 OUT.mp4");
+      }
+      throw fail("has an H.264 track without its parameter sets (avcC with SPS and PPS); remux it, e.g. "
+          + REMUX);
     }
     SeqParameterSet sps;
     try {
@@ -268,15 +274,21 @@ final class Mp4Probe {
       for (ByteBuffer pps : avcC.getPpsList()) {
         checkPps(H264Utils.readPPS(NIOUtils.clone(pps)));
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | OutOfMemoryError e) {
+      // A damaged count in a parameter set can ask JCodec for an impossible array, which fails at
+      // once without using the memory.
       throw fail("has damaged H.264 parameter sets (SPS/PPS): " + e, e);
     }
     String profile = checkSps(sps);
 
     int codedWidth = (sps.picWidthInMbsMinus1 + 1) * 16;
     int codedHeight = SeqParameterSet.getPicHeightInMbs(sps) * 16;
+    if (codedWidth <= 0 || codedHeight <= 0) {
+      throw fail("has damaged H.264 parameter sets (no picture size)");
+    }
     if (codedWidth > MAX_CODED_SIDE || codedHeight > MAX_CODED_SIDE) {
-      throw fail("is " + codedWidth + "x" + codedHeight + ", larger than this player accepts (" + MAX_CODED_SIDE + " per side)");
+      throw fail("is " + codedWidth + "x" + codedHeight + ", larger than this player accepts ("
+          + MAX_CODED_SIDE + " per side)");
     }
     int cropX = 0;
     int cropY = 0;
@@ -293,13 +305,14 @@ final class Mp4Probe {
       }
     }
 
-    int timescale = trak.getTimescale();
+    int timescale = timescale(trak);
     if (timescale <= 0) {
       throw fail("has a damaged index: the video track's timescale is " + timescale);
     }
     SampleTable samples;
     try {
-      samples = SampleTable.of(trak);
+      Mp4Box stbl = trak.find("mdia", "minf", "stbl");
+      samples = SampleTable.of(stbl, fileSize);
     } catch (IllegalArgumentException e) {
       throw fail("has a damaged index: " + e.getMessage(), e);
     } catch (RuntimeException | OutOfMemoryError e) {
@@ -321,19 +334,30 @@ final class Mp4Probe {
     if (samples.totalDuration() <= 0 || samples.spanTicks() <= 0) {
       throw fail("has a damaged index: its frames have no duration");
     }
-    TrackHeaderBox tkhd = trak.getTrackHeader();
-    Rotation rotation = tkhd == null ? Rotation.NONE : Rotation.fromMatrix(tkhd.getMatrix());
+    long gap = samples.longestGap();
+    if (gap > MAX_GAP_SECONDS * (long) timescale) {
+      // Pacing waits for each frame's time; a damaged timestamp would hold the picture for hours.
+      throw fail(String.format(Locale.ROOT,
+          "has damaged timestamps: %.1f s pass between two of its frames (at most %d s are accepted)",
+          (double) gap / timescale, MAX_GAP_SECONDS));
+    }
+    Rotation rotation = Rotation.fromMatrix(matrix(trak));
     if (rotation == null) {
       // Mirroring or scaling matrices are rare; showing the picture as coded beats refusing it.
       rotation = Rotation.NONE;
     }
     double rawFps = (double) samples.count() * timescale / samples.totalDuration();
-    double fps = Math.min(240, Math.round(rawFps * 1000) / 1000.0);
+    if (rawFps > 240) {
+      throw fail(String.format(Locale.ROOT,
+          "has %.0f frames per second (%d frames in %.3f s), more than the 240 this player can pace",
+          rawFps, samples.count(), (double) samples.totalDuration() / timescale));
+    }
+    double fps = Math.round(rawFps * 1000) / 1000.0;
     if (!(fps > 0)) {
-      fps = Math.min(240, rawFps);
+      fps = rawFps;
     }
     return new ClipInfo(
-        file, fileSize, avcC, profile, codedWidth, codedHeight, cropX, cropY, cropWidth, cropHeight,
+        file, avcC, profile, codedWidth, codedHeight, cropX, cropY, cropWidth, cropHeight,
         rotation, timescale, samples, samples.reorderDepth(), fps);
   }
 
@@ -345,10 +369,12 @@ final class Mp4Probe {
           + " played, re-encode it, e.g. " + REENCODE);
     }
     if (sps.chromaFormatIdc != ColorSpace.YUV420J) {
-      throw fail("uses " + sps.chromaFormatIdc + " chroma; only 4:2:0 H.264 can be played, re-encode it, e.g. " + REENCODE);
+      throw fail("uses " + sps.chromaFormatIdc + " chroma; only 4:2:0 H.264 can be played, re-encode it, e.g. "
+          + REENCODE);
     }
     if (sps.bitDepthLumaMinus8 != 0 || sps.bitDepthChromaMinus8 != 0) {
-      throw fail("uses " + (sps.bitDepthLumaMinus8 + 8) + "-bit H.264; only 8-bit can be played, re-encode it, e.g. " + REENCODE);
+      throw fail("uses " + (sps.bitDepthLumaMinus8 + 8) + "-bit H.264; only 8-bit can be played, re-encode it,"
+          + " e.g. " + REENCODE);
     }
     if (!sps.frameMbsOnlyFlag || sps.mbAdaptiveFrameFieldFlag) {
       throw fail("is interlaced H.264, which cannot be played; re-encode it progressive, e.g."
@@ -384,21 +410,49 @@ final class Mp4Probe {
     return fourcc.equals("avc1") || fourcc.equals("avc3");
   }
 
-  private static String safeHandler(TrakBox trak) {
-    try {
-      return trak.getHandlerType();
-    } catch (RuntimeException e) {
+  /** The track's handler type ({@code vide}, {@code soun}, ...), or null. */
+  private static String handler(Mp4Box trak) {
+    Mp4Box hdlr = trak.find("mdia", "hdlr");
+    if (hdlr == null) {
       return null;
     }
+    byte[] type = new byte[4];
+    hdlr.head(12).get(8, type);
+    return new String(type, StandardCharsets.ISO_8859_1);
   }
 
-  private static String sampleEntryFourcc(TrakBox trak) {
-    try {
-      SampleEntry[] entries = trak.getSampleEntries();
-      return entries == null || entries.length == 0 ? null : entries[0].getFourcc();
-    } catch (RuntimeException e) {
+  /** The track's first sample description, whose type names the codec, or null. */
+  private static Mp4Box sampleEntry(Mp4Box trak) {
+    Mp4Box stsd = trak.find("mdia", "minf", "stbl", "stsd");
+    if (stsd == null) {
       return null;
     }
+    List<Mp4Box> entries = Mp4Box.children(stsd.from(8));
+    return entries.isEmpty() ? null : entries.get(0);
+  }
+
+  /** The media timescale from {@code mdhd}: ticks per second of the track's timestamps. */
+  private static int timescale(Mp4Box trak) {
+    Mp4Box mdhd = trak.find("mdia", "mdhd");
+    if (mdhd == null) {
+      throw new IllegalArgumentException("the video track has no media header (mdhd)");
+    }
+    return mdhd.version() == 1 ? mdhd.head(24).getInt(20) : mdhd.head(16).getInt(12);
+  }
+
+  /** The display matrix from {@code tkhd}, or null if there is none. */
+  private static int[] matrix(Mp4Box trak) {
+    Mp4Box tkhd = trak.child("tkhd");
+    if (tkhd == null) {
+      return null;
+    }
+    int offset = tkhd.version() == 1 ? 52 : 40;
+    ByteBuffer body = tkhd.head(offset + 36);
+    int[] matrix = new int[9];
+    for (int i = 0; i < 9; i++) {
+      matrix[i] = body.getInt(offset + 4 * i);
+    }
+    return matrix;
   }
 
   private static String kindOf(String handler) {
@@ -488,11 +542,7 @@ final class Mp4Probe {
   }
 
   private static String printable(String text) {
-    StringBuilder out = new StringBuilder();
-    for (char c : text.toCharArray()) {
-      out.append(c >= 0x20 && c <= 0x7E ? c : '?');
-    }
-    return out.toString();
+    return Mp4Box.printable(text);
   }
 
   private static ByteBuffer read(FileChannel channel, long position, int length) throws IOException {

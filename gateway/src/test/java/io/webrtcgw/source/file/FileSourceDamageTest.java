@@ -10,28 +10,46 @@ import io.webrtcgw.source.SourceException;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.file.FrameRecorder.Change;
 import io.webrtcgw.source.file.FrameRecorder.Seen;
-import io.webrtcgw.source.file.TestClips.Spec;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.jcodec.common.model.Picture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Files that cannot be played must say why, quickly, and must never hang or spin. */
 class FileSourceDamageTest {
+  private static final Logger log = LoggerFactory.getLogger(FileSourceDamageTest.class);
   private static final Duration BOUND = Duration.ofSeconds(15);
   private static final FileSource.Options ONCE = FileSource.Options.DEFAULT.withLoop(false);
+
+  /** A decode loop that never looks at interruption, as JCodec's CABAC reader has on some damaged slices. */
+  private static final PictureDecoder.Factory SPINNING = clip -> new PictureDecoder() {
+    private volatile long spins;
+
+    @Override
+    public Picture decode(List<ByteBuffer> nalUnits, byte[][] buffer) {
+      while (true) {
+        spins++;
+      }
+    }
+  };
 
   @TempDir static Path dir;
 
@@ -69,7 +87,8 @@ class FileSourceDamageTest {
   void matroskaRenamedToMp4() {
     Path mkv = dir.resolve("matroska.mkv");
     TestClips.assumeEncoder("libx264");
-    TestClips.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30", "-frames:v", "10", "-c:v", "libx264", mkv.toString());
+    TestClips.ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30", "-frames:v", "10", "-c:v", "libx264", mkv.toString());
     assertRejected(renamed(mkv, "matroska.mp4"), "Matroska");
   }
 
@@ -77,7 +96,8 @@ class FileSourceDamageTest {
   void transportStreamRenamedToMp4() {
     Path ts = dir.resolve("stream.ts");
     TestClips.assumeEncoder("libx264");
-    TestClips.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30", "-frames:v", "10", "-c:v", "libx264", ts.toString());
+    TestClips.ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30", "-frames:v", "10", "-c:v", "libx264", ts.toString());
     assertRejected(renamed(ts, "stream.mp4"), "transport stream");
   }
 
@@ -124,6 +144,13 @@ class FileSourceDamageTest {
     Path whole = clip("faststart.mp4", "-movflags", "+faststart");
     Path cut = cut(whole, "truncated.mp4", Files.size(whole) / 2);
     assertRejected(cut, "is truncated", "lie beyond the end");
+  }
+
+  @Test
+  void truncatedInsideTheIndex() throws IOException {
+    Path whole = clip("faststart-2.mp4", "-movflags", "+faststart");
+    Path cut = cut(whole, "truncated-index.mp4", offsetOf(whole, "moov") + 100);
+    assertRejected(cut, "is truncated", "index (moov box)");
   }
 
   @Test
@@ -178,7 +205,7 @@ class FileSourceDamageTest {
   @Test
   void damageInTheMiddleSkipsToTheNextKeyFrame() throws Exception {
     Path clip = dir.resolve("damaged-middle.mp4");
-    TestClips.h264(dir, new Spec("main", 0, 320, 240, "30", 2.0));
+    TestClips.assumeEncoder("libx264");
     TestClips.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-frames:v", "60",
         "-vf", TestClips.stampFilter(240), "-c:v", "libx264", "-g", "15", "-bf", "0", clip.toString());
     SampleTable samples = Mp4Probe.probe(clip).samples();
@@ -207,22 +234,53 @@ class FileSourceDamageTest {
   }
 
   @Test
+  void randomDamageToTheIndexIsReportedOrPlayedButNeverHangs() throws Exception {
+    Path clip = fuzzClip("fuzz-index-source.mp4");
+    byte[] original = Files.readAllBytes(clip);
+    int indexEnd = (int) offsetOf(clip, "mdat");
+    Random random = new Random(2024);
+    Map<String, Integer> outcomes = new TreeMap<>();
+    assertTimeoutPreemptively(Duration.ofSeconds(90), () -> {
+      for (int i = 0; i < 120; i++) {
+        byte[] bytes = original.clone();
+        for (int flips = 1 + random.nextInt(8); flips > 0; flips--) {
+          bytes[random.nextInt(indexEnd)] = (byte) random.nextInt(256);
+        }
+        Path damaged = Files.write(dir.resolve("fuzz-index.mp4"), bytes);
+        outcomes.merge(playBriefly(damaged, "fuzz-index"), 1, Integer::sum);
+      }
+    });
+    log.info("damaged indexes: {}", outcomes);
+  }
+
+  @Test
+  void randomDamageToTheFramesEndsPlaybackInTime() throws Exception {
+    Path clip = fuzzClip("fuzz-frames-source.mp4");
+    byte[] original = Files.readAllBytes(clip);
+    int framesStart = (int) offsetOf(clip, "mdat") + 8;
+    Random random = new Random(4711);
+    Map<String, Integer> outcomes = new TreeMap<>();
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      for (int i = 0; i < 60; i++) {
+        byte[] bytes = original.clone();
+        for (int flips = 1 + random.nextInt(40); flips > 0; flips--) {
+          bytes[framesStart + random.nextInt(bytes.length - framesStart)] = (byte) random.nextInt(256);
+        }
+        Path damaged = Files.write(dir.resolve("fuzz-frames.mp4"), bytes);
+        String outcome = playBriefly(damaged, "fuzz-frames");
+        assertTrue(outcome.startsWith("ended") || outcome.startsWith("failed"), "damaged frames gave: " + outcome);
+        outcomes.merge(outcome, 1, Integer::sum);
+      }
+    });
+    log.info("damaged frames: {}", outcomes);
+  }
+
+  @Test
   void aDecodeThatNeverReturnsIsStoppedAndReported() throws Exception {
     Path clip = clip("spin.mp4");
-    PictureDecoder.Factory spinning = info -> new PictureDecoder() {
-      volatile long spins;
-
-      @Override
-      public Picture decode(List<ByteBuffer> nalUnits, byte[][] buffer) {
-        // A loop that never looks at interruption, as JCodec would on pathological input.
-        while (true) {
-          spins++;
-        }
-      }
-    };
     FileSource.Options options = FileSource.Options.DEFAULT.withFrameBudget(Duration.ofMillis(300));
     assertTimeoutPreemptively(BOUND, () -> {
-      FileSource source = FileSource.open("spin", clip, options, Clock.systemUTC(), Mp4Probe::probe, spinning);
+      FileSource source = FileSource.open("spin", clip, options, Clock.systemUTC(), Mp4Probe::probe, SPINNING);
       FrameRecorder recorder = new FrameRecorder(false);
       source.start(recorder, recorder);
       Thread thread = FileSourcePlaybackTest.sourceThread("spin").orElseThrow();
@@ -231,6 +289,22 @@ class FileSourceDamageTest {
       assertTrue(end.error().contains("took longer than 300 ms"), end.error());
       thread.join(5000);
       assertFalse(thread.isAlive(), "the spinning thread is ended, not left to burn a core");
+      source.close();
+    });
+  }
+
+  @Test
+  void stoppingDuringADecodeThatNeverReturnsStillEndsItsThread() throws Exception {
+    Path clip = clip("spin-stop.mp4");
+    FileSource.Options options = FileSource.Options.DEFAULT.withFrameBudget(Duration.ofMillis(300));
+    assertTimeoutPreemptively(BOUND, () -> {
+      FileSource source = FileSource.open("spin-stop", clip, options, Clock.systemUTC(), Mp4Probe::probe, SPINNING);
+      FrameRecorder recorder = new FrameRecorder(false);
+      source.start(recorder, recorder);
+      Thread thread = FileSourcePlaybackTest.sourceThread("spin-stop").orElseThrow();
+      source.stop();
+      assertFalse(thread.isAlive(), "stop() returns once the watchdog has ended the decode");
+      assertEquals(SourceState.IDLE, source.state());
       source.close();
     });
   }
@@ -249,8 +323,9 @@ class FileSourceDamageTest {
     FileSource.Options options = FileSource.Options.DEFAULT.withOpenTimeout(Duration.ofMillis(300));
     try {
       assertTimeoutPreemptively(BOUND, () -> {
-        SourceException e = assertThrows(SourceException.class,
-            () -> FileSource.open("hang", dir.resolve("slow.mp4"), options, Clock.systemUTC(), hanging, H264PictureDecoder::new));
+        Path file = dir.resolve("slow.mp4");
+        SourceException e = assertThrows(SourceException.class, () -> FileSource.open(
+            "hang", file, options, Clock.systemUTC(), hanging, H264PictureDecoder::new));
         assertTrue(e.getMessage().contains("could not be examined within 300 ms"), e.getMessage());
         assertTrue(e.getMessage().contains("slow.mp4"), e.getMessage());
       });
@@ -275,6 +350,44 @@ class FileSourceDamageTest {
     });
   }
 
+  /**
+   * Opens {@code file} and plays it once for up to two seconds, then closes it and checks that its
+   * thread is gone. Returns "rejected", "ended", "failed", "failed (decode overran)" (JCodec looped
+   * on damaged bytes and the watchdog stopped it), or "playing" (slowly, by damaged timestamps).
+   */
+  private static String playBriefly(Path file, String name) throws InterruptedException {
+    FileSource source;
+    try {
+      source = FileSource.open(name, file, ONCE.withFrameBudget(Duration.ofMillis(500)), Clock.systemUTC());
+    } catch (SourceException e) {
+      assertTrue(e.getMessage().startsWith("file '" + file + "' "), e.getMessage());
+      return "rejected";
+    }
+    FrameRecorder recorder = new FrameRecorder(false);
+    source.start(recorder, recorder);
+    Thread thread = FileSourcePlaybackTest.sourceThread(name).orElse(null);
+    Change end = recorder.nextEnd(Duration.ofSeconds(2));
+    source.close();
+    if (thread != null) {
+      thread.join(5000);
+      assertFalse(thread.isAlive(), "the decoding thread of " + name + " ends on close");
+    }
+    if (end == null) {
+      return "playing";
+    }
+    boolean overran = end.error() != null && end.error().contains("took longer than");
+    return end.state().json() + (overran ? " (decode overran)" : "");
+  }
+
+  /** Ten tiny frames at 60 fps with the index first, so each damaged copy plays in a sixth of a second. */
+  private static Path fuzzClip(String name) {
+    TestClips.assumeEncoder("libx264");
+    Path out = dir.resolve(name);
+    TestClips.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=60", "-frames:v", "10", "-c:v", "libx264",
+        "-threads", "1", "-movflags", "+faststart", out.toString());
+    return out;
+  }
+
   /** Opens {@code file} and checks that it fails at once with a message naming it and the reason. */
   private static void assertRejected(Path file, String... reasons) {
     SourceException e = assertTimeoutPreemptively(BOUND, () -> assertThrows(SourceException.class,
@@ -290,7 +403,7 @@ class FileSourceDamageTest {
   private static Path otherCodec(String name, String encoder, String... extra) {
     TestClips.assumeEncoder(encoder);
     Path out = dir.resolve(name);
-    List<String> args = new java.util.ArrayList<>(List.of(
+    List<String> args = new ArrayList<>(List.of(
         "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30", "-frames:v", "10", "-c:v", encoder));
     args.addAll(List.of(extra));
     args.add(out.toString());
@@ -302,7 +415,7 @@ class FileSourceDamageTest {
   private static Path clip(String name, String... muxerOptions) {
     TestClips.assumeEncoder("libx264");
     Path out = dir.resolve(name);
-    List<String> args = new java.util.ArrayList<>(List.of(
+    List<String> args = new ArrayList<>(List.of(
         "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30", "-frames:v", "10", "-c:v", "libx264"));
     args.addAll(List.of(muxerOptions));
     args.add(out.toString());
@@ -337,7 +450,7 @@ class FileSourceDamageTest {
         long size = Integer.toUnsignedLong(in.readInt());
         byte[] fourcc = new byte[4];
         in.readFully(fourcc);
-        if (new String(fourcc, java.nio.charset.StandardCharsets.US_ASCII).equals(type)) {
+        if (new String(fourcc, StandardCharsets.US_ASCII).equals(type)) {
           return offset;
         }
         offset += size;

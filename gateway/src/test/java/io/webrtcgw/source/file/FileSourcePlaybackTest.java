@@ -16,11 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,8 +31,27 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class FileSourcePlaybackTest {
   private static final FileSource.Options ONCE = FileSource.Options.DEFAULT.withLoop(false);
+  /** Capture times then count from zero at the source's start. */
+  private static final Clock EPOCH = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
 
   @TempDir static Path clips;
+
+  /**
+   * Decodes a clip flat out so that the JIT has compiled JCodec before any test measures pacing: a
+   * cold decoder is several times slower and makes the source run late.
+   */
+  @BeforeAll
+  static void warmUpDecoder() throws Exception {
+    ClipInfo clip = Mp4Probe.probe(TestClips.h264(clips, new Spec("high", 3, 854, 480, "60", 2.0)));
+    for (int round = 0; round < 2; round++) {
+      try (ClipReader reader = new ClipReader(clip, H264PictureDecoder::new)) {
+        ClipReader.Sample sample;
+        while ((sample = reader.next()) != null) {
+          reader.decode(sample);
+        }
+      }
+    }
+  }
 
   static Stream<Spec> profiles() {
     return Stream.of(
@@ -47,13 +68,14 @@ class FileSourcePlaybackTest {
   @MethodSource("profiles")
   void playsEveryFrameInPresentationOrderAtTheFileRate(Spec spec) throws Exception {
     Path clip = TestClips.h264(clips, spec);
-    try (FileSource source = FileSource.open("play", clip, ONCE, Clock.systemUTC())) {
+    try (FileSource source = FileSource.open("play", clip, ONCE, EPOCH)) {
       VideoFormat format = source.format();
       assertEquals(spec.width(), format.width());
       assertEquals(spec.height(), format.height());
       assertEquals(spec.fps(), format.fps(), 0.001);
 
       FrameRecorder recorder = new FrameRecorder(false);
+      long started = System.nanoTime();
       source.start(recorder, recorder);
       Change end = recorder.awaitEnd(Duration.ofSeconds(10 + 2 * spec.frames() / 10));
       assertEquals(SourceState.ENDED, end.state(), "ended with " + end.error());
@@ -71,10 +93,13 @@ class FileSourcePlaybackTest {
           assertTrue(seen.captureMicros() > frames.get(i - 1).captureMicros(), "capture times must increase");
         }
       }
+      assertNeverEarly(frames, started);
+      assertScheduleFollowsPts(spec.fps(), frames, source.catchUps());
       if (spec.height() <= 480) {
-        // JCodec keeps up with these sizes in real time, so arrivals must follow the file's rate.
-        assertPacedAt(spec.fps(), frames.subList(frames.size() / 3, frames.size()));
-        assertEquals(1e6 / spec.fps(), medianCaptureStep(frames), 1000, "capture times follow the PTS");
+        // JCodec decodes 480p several times faster than real time; at 1080p it cannot keep up, so
+        // only order, size and the PTS schedule are checked there.
+        assumeKeptUp(source);
+        assertPacedAt(spec.fps(), frames.subList(frames.size() / 4, frames.size()));
       }
     }
   }
@@ -83,22 +108,43 @@ class FileSourcePlaybackTest {
   void loopsSeamlesslyAddingTheFileDurationEachTime() throws Exception {
     Spec spec = new Spec("high", 3, 320, 240, "30", 1.0);
     Path clip = TestClips.h264(clips, spec);
-    try (FileSource source = FileSource.open("loop", clip, FileSource.Options.DEFAULT, Clock.systemUTC())) {
+    try (FileSource source = FileSource.open("loop", clip, FileSource.Options.DEFAULT, EPOCH)) {
       FrameRecorder recorder = new FrameRecorder(false);
+      long started = System.nanoTime();
       source.start(recorder, recorder);
       List<Seen> frames = recorder.awaitFrames(75, Duration.ofSeconds(10));
       for (int i = 0; i < frames.size(); i++) {
         assertEquals(i % 30, frames.get(i).number(), "frame " + i + " in the loop");
       }
-      double period = 1e6 / 30;
-      for (int i = 30; i < frames.size(); i += 30) {
-        long step = frames.get(i).captureMicros() - frames.get(i - 1).captureMicros();
-        assertEquals(period, step, 1000, "the wrap at frame " + i + " is one frame period long");
-      }
-      assertEquals(period, medianCaptureStep(frames), 1000);
-      assertPacedAt(30, frames.subList(15, frames.size()));
+      // The steps across each wrap (29 -> 0) are checked with all the others: one period each.
+      assertScheduleFollowsPts(30, frames, source.catchUps());
+      assertNeverEarly(frames, started);
       assertEquals(SourceState.RUNNING, source.state());
       assertTrue(recorder.changes().stream().allMatch(c -> c.state() == SourceState.RUNNING));
+      assumeKeptUp(source);
+      assertPacedAt(30, frames.subList(15, frames.size()));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"mov", "avc3", "faststart"})
+  void playsOtherContainerVariants(String variant) throws Exception {
+    Path plain = TestClips.h264(clips, new Spec("high", 3, 320, 240, "30", 0.5));
+    Path clip = clips.resolve("variant." + (variant.equals("mov") ? "mov" : variant + ".mp4"));
+    switch (variant) {
+      case "mov" -> TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", clip.toString());
+      case "avc3" -> TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", "-tag:v", "avc3", clip.toString());
+      default -> TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", "-movflags", "+faststart", clip.toString());
+    }
+    try (FileSource source = FileSource.open("variant", clip, ONCE, EPOCH)) {
+      FrameRecorder recorder = new FrameRecorder(false);
+      source.start(recorder, recorder);
+      assertEquals(SourceState.ENDED, recorder.awaitEnd(Duration.ofSeconds(10)).state());
+      List<Seen> frames = recorder.frames();
+      assertEquals(15, frames.size());
+      for (int i = 0; i < frames.size(); i++) {
+        assertEquals(i, frames.get(i).number());
+      }
     }
   }
 
@@ -172,20 +218,49 @@ class FileSourcePlaybackTest {
     }
   }
 
-  /** Checks that frames arrived at {@code fps} (within 12%, for a busy machine) over their span. */
+  /**
+   * Checks that no frame came out before its time. With the clock at the epoch, a frame's capture
+   * time is its due time after the source's start, which is no earlier than {@code started}.
+   */
+  private static void assertNeverEarly(List<Seen> frames, long started) {
+    for (Seen seen : frames) {
+      long earliest = started + seen.captureMicros() * 1000 - 1_000_000;
+      assertTrue(seen.arrivalNanos() >= earliest, "frame " + seen.number() + " came out before its time");
+    }
+  }
+
+  /**
+   * Checks that the presentation schedule steps by exactly one frame period (the file's PTS),
+   * except where the source fell behind and moved its timeline on, which only ever lengthens a step.
+   */
+  private static void assertScheduleFollowsPts(double fps, List<Seen> frames, long catchUps) {
+    double period = 1e6 / fps;
+    int irregular = 0;
+    for (int i = 1; i < frames.size(); i++) {
+      long step = frames.get(i).captureMicros() - frames.get(i - 1).captureMicros();
+      assertTrue(step >= period - 1000, "step " + i + " of " + step + " us is shorter than a frame");
+      if (step > period + 1000) {
+        irregular++;
+      }
+    }
+    assertTrue(irregular <= catchUps, irregular + " irregular steps but only " + catchUps + " catch-ups");
+  }
+
+  /**
+   * Wall-clock pacing can only be judged if decoding kept up. On a busy machine it may not; then the
+   * rate check is reported as not run, with the reason, rather than failing or passing silently.
+   */
+  private static void assumeKeptUp(FileSource source) {
+    Assumptions.assumeTrue(source.catchUps() == 0,
+        "order, size and PTS schedule checked, but decoding fell behind real time " + source.catchUps()
+            + " times (busy machine?), so the real-time rate was not judged");
+  }
+
+  /** Checks that frames arrived at {@code fps} (within 12%) of wall-clock time over their span. */
   private static void assertPacedAt(double fps, List<Seen> frames) {
     double seconds = (frames.get(frames.size() - 1).arrivalNanos() - frames.get(0).arrivalNanos()) / 1e9;
     double measured = (frames.size() - 1) / seconds;
     assertEquals(fps, measured, fps * 0.12, "frames per second of wall-clock time");
-  }
-
-  private static double medianCaptureStep(List<Seen> frames) {
-    List<Long> steps = new ArrayList<>();
-    for (int i = 1; i < frames.size(); i++) {
-      steps.add(frames.get(i).captureMicros() - frames.get(i - 1).captureMicros());
-    }
-    Collections.sort(steps);
-    return steps.get(steps.size() / 2);
   }
 
   static Optional<Thread> sourceThread(String stream) {

@@ -77,13 +77,19 @@ final class FrameRecorder implements FrameSink, SourceListener {
 
   /** Waits for the next state change other than RUNNING, failing after {@code timeout}. */
   Change awaitEnd(Duration timeout) throws InterruptedException {
+    Change change = nextEnd(timeout);
+    if (change == null) {
+      fail("the source neither ended nor failed within " + timeout.toMillis() + " ms");
+    }
+    return change;
+  }
+
+  /** The next state change other than RUNNING, or null if none comes within {@code timeout}. */
+  Change nextEnd(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       Change change = changes.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (change == null) {
-        fail("the source neither ended nor failed within " + timeout.toMillis() + " ms");
-      }
-      if (change.state() != SourceState.RUNNING) {
+      if (change == null || change.state() != SourceState.RUNNING) {
         return change;
       }
     }

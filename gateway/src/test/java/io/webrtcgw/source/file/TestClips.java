@@ -28,7 +28,9 @@ final class TestClips {
   record Spec(String profile, int bFrames, int width, int height, String rate, double seconds) {
     double fps() {
       String[] parts = rate.split("/");
-      return parts.length == 1 ? Double.parseDouble(parts[0]) : Double.parseDouble(parts[0]) / Double.parseDouble(parts[1]);
+      return parts.length == 1
+          ? Double.parseDouble(parts[0])
+          : Double.parseDouble(parts[0]) / Double.parseDouble(parts[1]);
     }
 
     int frames() {
@@ -36,7 +38,8 @@ final class TestClips {
     }
 
     String fileName() {
-      return String.format(Locale.ROOT, "%s-bf%d-%dx%d-%s.mp4", profile, bFrames, width, height, rate.replace('/', '_'));
+      return String.format(Locale.ROOT, "%s-bf%d-%dx%d-%s-%d.mp4",
+          profile, bFrames, width, height, rate.replace('/', '_'), frames());
     }
 
     @Override
@@ -58,7 +61,8 @@ final class TestClips {
       }
     }
     Assumptions.assumeTrue(
-        encoders.contains(" " + encoder + " "), "this ffmpeg has no " + encoder + " encoder, so that case cannot be made");
+        encoders.contains(" " + encoder + " "),
+        "this ffmpeg has no " + encoder + " encoder, so that case cannot be made");
   }
 
   /** Writes the clip for {@code spec} into {@code dir} (once) and returns its path. */
