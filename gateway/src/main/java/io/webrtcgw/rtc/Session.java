@@ -220,7 +220,7 @@ public final class Session {
         pc = engine.createPeerConnection(new Observer(), id);
         state = State.CONNECTING;
       }
-      String offer = OfferCodecOrder.prefer(sdp, OfferCodecOrder.GATEWAY_ORDER);
+      String offer = OfferEdits.forGateway(sdp);
       RtcFutures.setRemote(pc, new RTCSessionDescription(RTCSdpType.OFFER, offer), RTC_CALL_TIMEOUT);
       remoteMids = OfferCheck.mids(sdp);
       if (sender == null) {

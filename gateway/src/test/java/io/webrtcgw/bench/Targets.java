@@ -43,7 +43,9 @@ final class Targets {
     String codec = "";
     for (JsonNode run : report.path("tile").path("runs")) {
       for (JsonNode c : run.path("loaded").path("codecs")) {
-        codec = c.asText().replace("video/", "");
+        if (!c.asText().isEmpty()) {
+          codec = c.asText().replace("video/", "");
+        }
       }
     }
     JsonNode first = null;

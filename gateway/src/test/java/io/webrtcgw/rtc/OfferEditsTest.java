@@ -1,12 +1,13 @@
 package io.webrtcgw.rtc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class OfferCodecOrderTest {
+class OfferEditsTest {
   /** The shape of Chrome's recvonly video offer: VP8 first, H.264 in both packetization modes. */
   private static final String OFFER = String.join("\r\n",
       "v=0",
@@ -33,8 +34,7 @@ class OfferCodecOrderTest {
 
   @Test
   void thePreferredCodecComesFirstInModeOne() {
-    String out = OfferCodecOrder.prefer(OFFER, List.of("H264", "VP8"));
-    assertTrue(out.contains("\r\nm=video 9 UDP/TLS/RTP/SAVPF 104 102 96 97 103 105 45\r\n"), out);
+    String out = OfferEdits.preferCodecs(OFFER, List.of("H264", "VP8"));
     assertEquals(OFFER.replace("96 97 102 103 104 105 45", "104 102 96 97 103 105 45"), out,
         "nothing but the m-line changes");
   }
@@ -42,21 +42,35 @@ class OfferCodecOrderTest {
   @Test
   void theViewersFirstCodecStaysFirstWhenTheGatewayPrefersItToo() {
     assertEquals(OFFER.replace("96 97 102 103 104 105 45", "96 104 102 97 103 105 45"),
-        OfferCodecOrder.prefer(OFFER, List.of("VP8", "H264")));
+        OfferEdits.preferCodecs(OFFER, List.of("VP8", "H264")));
   }
 
   @Test
   void anOfferWithoutTheCodecIsUnchanged() {
     String vp8Only = "v=0\nm=video 9 UDP/TLS/RTP/SAVPF 96 97\na=rtpmap:96 VP8/90000\na=rtpmap:97 rtx/90000\n";
-    assertEquals(vp8Only, OfferCodecOrder.prefer(vp8Only, List.of("H264", "VP8")));
+    assertEquals(vp8Only, OfferEdits.preferCodecs(vp8Only, List.of("H264", "VP8")));
   }
 
   @Test
   void onlyVideoSectionsAreTouched() {
     String offer = "v=0\nm=audio 9 RTP/SAVPF 111 0\na=rtpmap:111 opus/48000/2\na=rtpmap:0 PCMU/8000\n"
         + "m=video 9 RTP/SAVPF 96 100\na=rtpmap:96 VP8/90000\na=rtpmap:100 H264/90000\n";
-    String out = OfferCodecOrder.prefer(offer, List.of("H264", "VP8", "PCMU"));
-    assertTrue(out.contains("m=audio 9 RTP/SAVPF 111 0\n"), out);
+    String out = OfferEdits.forGateway(offer);
+    assertTrue(out.contains("m=audio 9 RTP/SAVPF 111 0\na=rtpmap:111 opus/48000/2\na=rtpmap:0 PCMU/8000\n"), out);
     assertTrue(out.contains("m=video 9 RTP/SAVPF 100 96\n"), out);
+  }
+
+  @Test
+  void everyVideoCodecGetsTheStartBitrateAndRetransmissionDoesNot() {
+    String out = OfferEdits.startBitrate(OFFER, 600);
+    assertTrue(out.contains("\r\na=rtpmap:96 VP8/90000\r\na=fmtp:96 x-google-start-bitrate=600\r\n"), out);
+    assertTrue(out.contains("a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f;"
+        + "x-google-start-bitrate=600\r\n"), out);
+    assertTrue(out.contains("a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f;"
+        + "x-google-start-bitrate=600\r\n"), out);
+    assertTrue(out.contains("a=rtpmap:45 AV1/90000\r\na=fmtp:45 x-google-start-bitrate=600\r\n"), out);
+    assertTrue(out.contains("a=fmtp:97 apt=96\r\n") && out.contains("a=fmtp:103 apt=102\r\n"), out);
+    assertFalse(out.contains("a=fmtp:105"), out);
+    assertEquals(out, OfferEdits.startBitrate(out, 600), "applying it twice changes nothing more");
   }
 }
