@@ -2,7 +2,10 @@ package io.webrtcgw.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -31,9 +34,9 @@ public final class ProcessProbe {
         .count();
   }
 
-  /** Native threads too (libwebrtc's), from /proc/self/status. */
+  /** Native threads too (libwebrtc's), from /proc, without the JDK's shared ones. */
   public static int nativeThreads() throws IOException {
-    return nativeThreads("self") - jdkSharedThreads();
+    return nativeThreads("self");
   }
 
   public static int openFiles() throws IOException {
@@ -44,9 +47,30 @@ public final class ProcessProbe {
     return residentKiB("self");
   }
 
-  /** Threads of process {@code pid} ("self" for this one). */
+  /**
+   * Threads of process {@code pid} ("self" for this one), from /proc, leaving out the JDK's shared
+   * ones as {@link #threads()} does (a thread's name there is cut to 15 characters).
+   */
   public static int nativeThreads(String pid) throws IOException {
-    return (int) statusField(pid, "Threads:");
+    return (int) nativeThreadNames(pid).stream()
+        .filter(name -> !name.startsWith("ForkJoinPool.co") && !name.startsWith("CompletableFutu"))
+        .count();
+  }
+
+  /** The names of the threads of process {@code pid}, sorted, for a failure message. */
+  public static List<String> nativeThreadNames(String pid) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", pid, "task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          names.add(Files.readString(task.resolve("comm")).strip());
+        } catch (NoSuchFileException ended) {
+          // the thread ended while the list was read
+        }
+      }
+    }
+    Collections.sort(names);
+    return names;
   }
 
   public static int openFiles(String pid) throws IOException {
