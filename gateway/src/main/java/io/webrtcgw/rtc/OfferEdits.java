@@ -42,7 +42,9 @@ final class OfferEdits {
 
   /** Both edits with the gateway's settings. */
   static String forGateway(String sdp) {
-    return startBitrate(preferCodecs(sdp, GATEWAY_ORDER), START_BITRATE_KBPS);
+    Offer offer = new Offer(sdp);
+    preferCodecs(offer, GATEWAY_ORDER);
+    return startBitrate(offer, START_BITRATE_KBPS);
   }
 
   /**
@@ -52,6 +54,12 @@ final class OfferEdits {
    */
   static String preferCodecs(String sdp, List<String> order) {
     Offer offer = new Offer(sdp);
+    preferCodecs(offer, order);
+    return offer.toString();
+  }
+
+  /** Reorders {@code offer}'s m-lines in place; no line is added or removed. */
+  private static void preferCodecs(Offer offer, List<String> order) {
     for (Offer.Section section : offer.videoSections) {
       String[] fields = offer.lines.get(section.mLine).split(" ");
       if (fields.length <= 4) {
@@ -62,7 +70,6 @@ final class OfferEdits {
           .thenComparing(pt -> String.valueOf(section.fmtps.get(pt)).contains("packetization-mode=0")));
       offer.lines.set(section.mLine, String.join(" ", List.of(fields).subList(0, 3)) + " " + String.join(" ", types));
     }
-    return offer.toString();
   }
 
   /**
@@ -70,7 +77,10 @@ final class OfferEdits {
    * (retransmission and FEC formats aside), added to a codec's fmtp line or as a new one.
    */
   static String startBitrate(String sdp, int kbps) {
-    Offer offer = new Offer(sdp);
+    return startBitrate(new Offer(sdp), kbps);
+  }
+
+  private static String startBitrate(Offer offer, int kbps) {
     String parameter = "x-google-start-bitrate=" + kbps;
     Map<Integer, String> appendAfter = new HashMap<>();
     for (Offer.Section section : offer.videoSections) {
