@@ -9,31 +9,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /** GETs the gateway's JSON API on loopback. */
 public final class HttpProbe {
-  /**
-   * With a fixed, prestarted pool (as {@link SignalingClient} has): the default executor starts
-   * and retires workers as requests come, which tests that count threads would see.
-   */
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .executor(fixedPool()).build();
+  /** On a fixed pool ({@link FixedPoolHttpClient}): tests that count threads poll through it. */
+  private static final HttpClient HTTP = FixedPoolHttpClient.builder("http-probe")
+      .connectTimeout(Duration.ofSeconds(5)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private HttpProbe() {}
-
-  private static ThreadPoolExecutor fixedPool() {
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
-      Thread thread = new Thread(runnable, "http-probe");
-      thread.setDaemon(true);
-      return thread;
-    });
-    pool.prestartAllCoreThreads();
-    return pool;
-  }
 
   public static JsonNode json(int port, String path) {
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

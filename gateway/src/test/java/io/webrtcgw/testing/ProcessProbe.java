@@ -19,7 +19,9 @@ public final class ProcessProbe {
    * idle) and the one timer thread behind {@code orTimeout}. They say nothing about a leak.
    */
   public static int threads() {
-    return Thread.getAllStackTraces().size() - jdkSharedThreads();
+    return (int) Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> !jdkShared(thread.getName()))
+        .count();
   }
 
   /** The names of this JVM's threads, sorted, for a failure message. */
@@ -27,11 +29,12 @@ public final class ProcessProbe {
     return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList().toString();
   }
 
-  private static int jdkSharedThreads() {
-    return (int) Thread.getAllStackTraces().keySet().stream()
-        .filter(thread -> thread.getName().startsWith("ForkJoinPool.commonPool-worker-")
-            || thread.getName().equals("CompletableFutureDelayScheduler"))
-        .count();
+  /**
+   * Whether a thread is one of the JDK's shared ones, by its name as Java gives it or as /proc
+   * does (cut to 15 characters).
+   */
+  private static boolean jdkShared(String name) {
+    return name.startsWith("ForkJoinPool.co") || name.startsWith("CompletableFutu");
   }
 
   /** Native threads too (libwebrtc's), from /proc, without the JDK's shared ones. */
@@ -52,9 +55,7 @@ public final class ProcessProbe {
    * ones as {@link #threads()} does (a thread's name there is cut to 15 characters).
    */
   public static int nativeThreads(String pid) throws IOException {
-    return (int) nativeThreadNames(pid).stream()
-        .filter(name -> !name.startsWith("ForkJoinPool.co") && !name.startsWith("CompletableFutu"))
-        .count();
+    return (int) nativeThreadNames(pid).stream().filter(name -> !jdkShared(name)).count();
   }
 
   /** The names of the threads of process {@code pid}, sorted, for a failure message. */

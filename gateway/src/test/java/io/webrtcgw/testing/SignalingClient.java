@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -17,22 +16,8 @@ import java.util.function.Consumer;
 /** A plain WebSocket client for the gateway's signaling: sends text, queues what comes back. */
 public final class SignalingClient implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /**
-   * One client with a fixed pool: its threads exist from the first use on, so tests that compare
-   * thread counts see only what the gateway adds or leaks, not the client's pool growing and
-   * shrinking.
-   */
-  private static final HttpClient HTTP = HttpClient.newBuilder().executor(clientPool()).build();
-
-  private static ThreadPoolExecutor clientPool() {
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
-      Thread thread = new Thread(runnable, "signaling-client");
-      thread.setDaemon(true);
-      return thread;
-    });
-    pool.prestartAllCoreThreads();
-    return pool;
-  }
+  /** One client for all, on a fixed pool ({@link FixedPoolHttpClient}). */
+  private static final HttpClient HTTP = FixedPoolHttpClient.builder("signaling-client").build();
 
   private final WebSocket socket;
   private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
