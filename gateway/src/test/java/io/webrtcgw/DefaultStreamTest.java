@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.config.CommandLine;
 import io.webrtcgw.testing.LoopbackViewer;
+import io.webrtcgw.testing.ViewerPeers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,15 +38,11 @@ class DefaultStreamTest {
       assertEquals(360, demo.path("height").asInt());
       assertEquals(30.0, demo.path("fps").asDouble(), 0.01);
 
-      HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
-      PeerConnectionFactory factory = new PeerConnectionFactory(audio);
-      try (LoopbackViewer viewer = LoopbackViewer.openQuiet(factory, gateway.port(), "demo")) {
+      try (ViewerPeers peers = new ViewerPeers();
+          LoopbackViewer viewer = LoopbackViewer.openQuiet(peers.factory(), gateway.port(), "demo")) {
         viewer.expect("hello", Duration.ofSeconds(10));
         viewer.offer();
         viewer.awaitFrames(30, Duration.ofSeconds(20));
-      } finally {
-        factory.dispose();
-        audio.dispose();
       }
     }
   }

@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.signaling.CloseCodes;
 import io.webrtcgw.testing.GatewayProcess;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.SignalingClient;
+import io.webrtcgw.testing.ViewerPeers;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -24,19 +23,16 @@ class MainShutdownTest {
   private static final Logger log = LoggerFactory.getLogger(MainShutdownTest.class);
   private static final Duration WAIT = Duration.ofSeconds(15);
 
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
 
   @BeforeAll
   static void start() {
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
   }
 
   @AfterAll
   static void stop() {
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @Test
@@ -44,7 +40,7 @@ class MainShutdownTest {
     try (GatewayProcess gateway = GatewayProcess.start(List.of(),
         List.of("--host", "127.0.0.1", "--port", "0", "--stream", "pattern=pattern:320x180@15"))) {
       int port = gateway.awaitServing(Duration.ofSeconds(30));
-      try (LoopbackViewer viewer = LoopbackViewer.watch(factory, port, "pattern");
+      try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), port, "pattern");
           SignalingClient idle = SignalingClient.connect(port, "pattern")) {
         viewer.awaitFrames(5, WAIT);
         idle.expect("hello", WAIT);

@@ -10,8 +10,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.AuthConfig;
 import io.webrtcgw.config.GatewayConfig;
@@ -22,6 +20,7 @@ import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.SignalingClient;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -160,17 +159,12 @@ class AccessControlTest {
 
   @Test
   void aSessionOpenedWithATokenLogsItsStartAndEndButNotTheToken() throws Exception {
-    HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
-    PeerConnectionFactory factory = new PeerConnectionFactory(audio);
-    try {
+    try (ViewerPeers peers = new ViewerPeers()) {
       // The stream name carries the query: LoopbackViewer appends it to /ws/ as it is.
-      try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "lobby?token=" + LOBBY_TOKEN)) {
+      try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "lobby?token=" + LOBBY_TOKEN)) {
         viewer.awaitFrames(3, WAIT);
       }
       Await.until("the session ends", () -> gateway.sessions().count() == 0, WAIT);
-    } finally {
-      factory.dispose();
-      audio.dispose();
     }
     List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     assertTrue(lines.stream().anyMatch(l -> l.matches("session \\w+ started: stream=lobby peer=.*")), lines.toString());

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.GatewayConfig;
 import io.webrtcgw.config.IceServer;
@@ -15,6 +13,7 @@ import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer.ReceivedFrame;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import io.webrtcgw.testing.WhepClient;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -35,8 +34,7 @@ class WhepProtocolTest {
   private static final String ORIGIN = "http://player.example";
 
   private static Gateway gateway;
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
 
   @BeforeAll
   static void start() throws Exception {
@@ -45,15 +43,13 @@ class WhepProtocolTest {
     gateway = TestGateway.start(limits,
         StreamConfig.of("pattern", "pattern:640x360@30"),
         new StreamConfig("solo", "pattern:320x180@15", false, 1));
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @AfterEach
@@ -67,7 +63,7 @@ class WhepProtocolTest {
 
   @Test
   void createPlaysTrickleAndDeleteEndsTheSession() throws Exception {
-    try (WhepClient client = WhepClient.create(factory, gateway.port(), "pattern")) {
+    try (WhepClient client = WhepClient.create(peers.factory(), gateway.port(), "pattern")) {
       HttpResponse<String> created = client.watch();
 
       assertEquals(201, created.statusCode(), created.body());
@@ -103,7 +99,7 @@ class WhepProtocolTest {
 
   @Test
   void iceRestartMovesToNewCandidatesAndFramesKeepComing() throws Exception {
-    try (WhepClient client = WhepClient.create(factory, gateway.port(), "pattern")) {
+    try (WhepClient client = WhepClient.create(peers.factory(), gateway.port(), "pattern")) {
       HttpResponse<String> created = client.watch();
       assertEquals(201, created.statusCode(), created.body());
       client.awaitConnected(WAIT);
@@ -141,7 +137,7 @@ class WhepProtocolTest {
 
   @Test
   void restartPreconditions() throws Exception {
-    try (WhepClient client = WhepClient.create(factory, gateway.port(), "pattern")) {
+    try (WhepClient client = WhepClient.create(peers.factory(), gateway.port(), "pattern")) {
       assertEquals(201, client.watch().statusCode());
       String restart = "a=ice-ufrag:fresh\r\na=ice-pwd:0123456789abcdefghijklmn\r\n";
 
@@ -197,7 +193,7 @@ class WhepProtocolTest {
 
   @Test
   void badPatchesGetTheirStatus() throws Exception {
-    try (WhepClient client = WhepClient.create(factory, gateway.port(), "pattern")) {
+    try (WhepClient client = WhepClient.create(peers.factory(), gateway.port(), "pattern")) {
       assertEquals(201, client.watch().statusCode());
       URI resource = client.resource();
 
@@ -216,8 +212,8 @@ class WhepProtocolTest {
 
   @Test
   void fullStreamAnswers503WithRetryAfter() throws Exception {
-    try (WhepClient first = WhepClient.create(factory, gateway.port(), "solo");
-        WhepClient second = WhepClient.create(factory, gateway.port(), "solo")) {
+    try (WhepClient first = WhepClient.create(peers.factory(), gateway.port(), "solo");
+        WhepClient second = WhepClient.create(peers.factory(), gateway.port(), "solo")) {
       assertEquals(201, first.watch().statusCode());
 
       HttpResponse<String> busy = second.watch();
@@ -272,7 +268,7 @@ class WhepProtocolTest {
 
   @Test
   void sessionWhosePlayerVanishedIsGone() throws Exception {
-    WhepClient client = WhepClient.create(factory, gateway.port(), "pattern");
+    WhepClient client = WhepClient.create(peers.factory(), gateway.port(), "pattern");
     URI resource;
     try {
       assertEquals(201, client.watch().statusCode());
@@ -305,7 +301,7 @@ class WhepProtocolTest {
             new IceServer(List.of("turn:127.0.0.1:3478?transport=udp"), "user", "pa\"ss")),
         Limits.DEFAULT);
     try (Gateway withIce = Gateway.start(config, Clock.systemUTC());
-        WhepClient client = WhepClient.create(factory, withIce.port(), "pattern")) {
+        WhepClient client = WhepClient.create(peers.factory(), withIce.port(), "pattern")) {
       HttpResponse<String> created = client.watch();
       assertEquals(201, created.statusCode(), created.body());
       List<String> links = created.headers().allValues("Link");

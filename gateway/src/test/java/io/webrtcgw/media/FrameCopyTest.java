@@ -2,8 +2,6 @@ package io.webrtcgw.media;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import dev.onvoid.webrtc.media.video.VideoTrackSink;
 import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.source.FrameSink;
@@ -13,6 +11,7 @@ import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
 import io.webrtcgw.testing.Await;
+import io.webrtcgw.testing.ViewerPeers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,26 +31,23 @@ class FrameCopyTest {
   private static final int HEIGHT = 360;
   private static final int FRAMES = 20;
 
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
 
   @BeforeAll
   static void start() {
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
   }
 
   @AfterAll
   static void stop() {
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @ParameterizedTest
   @ValueSource(ints = {1, 8})
   void eachFrameIsCopiedOnceWhateverTheConsumers(int consumers) {
     ManualSource source = new ManualSource();
-    LiveStream stream = new LiveStream(StreamConfig.of("copy", "pattern:"), source, factory::createVideoTrack,
+    LiveStream stream = new LiveStream(StreamConfig.of("copy", "pattern:"), source, peers.factory()::createVideoTrack,
         new ViewerSlots(0));
     List<LiveStream.Lease> leases = new ArrayList<>();
     List<VideoTrackSink> sinks = new ArrayList<>();

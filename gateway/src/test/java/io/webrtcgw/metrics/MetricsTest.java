@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.AuthConfig;
 import io.webrtcgw.config.Limits;
@@ -14,6 +12,7 @@ import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,22 +37,19 @@ class MetricsTest {
       Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (-?[0-9.eE+-]+|NaN|\\+Inf|-Inf)");
 
   private static Gateway gateway;
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
 
   @BeforeAll
   static void start() throws Exception {
     gateway = TestGateway.start(TestGateway.config(Limits.DEFAULT, StreamConfig.of("pattern", "pattern:320x180@30"))
         .withAuth(AuthConfig.of(List.of(), ADMIN)));
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   private static String get(String path) throws Exception {
@@ -98,7 +94,7 @@ class MetricsTest {
     assertTrue(before.containsKey("jvm_memory_used_bytes{area=\"heap\",id=\"G1 Eden Space\"}")
         || before.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes")));
 
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       viewer.awaitFrames(10, WAIT);
       assertEquals(1.0, value("gateway_viewers{stream=\"pattern\"}"));
       assertEquals(1.0, value("gateway_sessions_active"));

@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.GatewayProcess;
 import io.webrtcgw.testing.HttpProbe;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.ProcessProbe;
+import io.webrtcgw.testing.ViewerPeers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -46,8 +45,7 @@ class ChurnTest {
   private static GatewayProcess gateway;
   private static String gatewayPid;
   private static int port;
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
 
   @BeforeAll
   static void start() throws Exception {
@@ -55,8 +53,7 @@ class ChurnTest {
         List.of("--host", "127.0.0.1", "--port", "0", "--stream", "pattern=" + PATTERN));
     port = gateway.awaitServing(Duration.ofSeconds(30));
     gatewayPid = String.valueOf(gateway.process().pid());
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
   }
 
   @AfterAll
@@ -64,8 +61,7 @@ class ChurnTest {
     if (gateway != null) {
       gateway.close();
     }
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @Test
@@ -130,7 +126,7 @@ class ChurnTest {
 
   /** One viewer: connect, offer, wait for the first decoded frame, leave. */
   private static void watchBriefly() throws Exception {
-    try (LoopbackViewer viewer = LoopbackViewer.openQuiet(factory, port, "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.openQuiet(peers.factory(), port, "pattern")) {
       viewer.expect("hello", WAIT);
       viewer.offer();
       viewer.awaitFrames(1, WAIT);

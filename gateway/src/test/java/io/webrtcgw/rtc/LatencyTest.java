@@ -2,14 +2,13 @@ package io.webrtcgw.rtc;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.LoopbackViewer.ReceivedFrame;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,21 +30,18 @@ class LatencyTest {
   private static final long MAX_CREEP_MILLIS = 50;
 
   private static Gateway gateway;
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
 
   @BeforeAll
   static void start() throws Exception {
     gateway = TestGateway.start(StreamConfig.of("pattern", "pattern:320x180@30"));
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @Test
@@ -61,7 +57,7 @@ class LatencyTest {
 
   /** Watches for {@code length} and compares the first {@code window} with the last. */
   private static void watch(Duration length, Duration window) throws Exception {
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       viewer.awaitFrames(1, Duration.ofSeconds(15));
       long start = viewer.frames().get(0).receivedMillis();
       long end = start + length.toMillis();

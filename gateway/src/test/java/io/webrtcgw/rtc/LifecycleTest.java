@@ -3,14 +3,13 @@ package io.webrtcgw.rtc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.ProcessProbe;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,21 +23,18 @@ class LifecycleTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
 
   private static Gateway gateway;
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
 
   @BeforeAll
   static void start() throws Exception {
     gateway = TestGateway.start(StreamConfig.of("pattern", "pattern:320x180@30"));
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @Test
@@ -72,7 +68,7 @@ class LifecycleTest {
   }
 
   private static void watchOnce() throws Exception {
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       viewer.awaitFrames(3, WAIT);
       assertTrue(gateway.sessions().count() >= 1);
     }

@@ -3,13 +3,12 @@ package io.webrtcgw.rtc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.LoopbackViewer.ReceivedFrame;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -19,26 +18,23 @@ import org.junit.jupiter.api.Test;
 /** A second webrtc-java peer in this JVM watches the gateway and reads the stamp off each frame. */
 class LoopbackTest {
   private static Gateway gateway;
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
 
   @BeforeAll
   static void start() throws Exception {
     gateway = TestGateway.start(StreamConfig.of("pattern", "pattern:"));
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @Test
   void receivesStampedFramesInOrder() throws Exception {
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       viewer.awaitConnected(Duration.ofSeconds(10));
       viewer.awaitFrames(60, Duration.ofSeconds(15));
       List<ReceivedFrame> frames = viewer.frames();

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.Limits;
 import io.webrtcgw.config.NetworkConfig;
 import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,27 +30,24 @@ class NetworkSettingsTest {
   private static final int MAX_PORT = MIN_PORT + 20;
 
   private static Gateway gateway;
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
 
   @BeforeAll
   static void start() throws Exception {
     gateway = TestGateway.start(TestGateway.config(Limits.DEFAULT, StreamConfig.of("pattern", "pattern:320x180@30"))
         .withNetwork(new NetworkConfig(PUBLIC_IP, MIN_PORT, MAX_PORT)));
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @Test
   void candidatesUseThePortRangeAndThePublicAddress() throws Exception {
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       viewer.awaitFrames(10, WAIT);
       List<String> candidates = new ArrayList<>();
       for (JsonNode message : viewer.signaling().drain()) {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.Limits;
 import io.webrtcgw.config.StreamConfig;
@@ -15,6 +13,7 @@ import io.webrtcgw.signaling.CloseCodes;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -34,22 +33,19 @@ class RecoveryTest {
   private static final Pattern UFRAG = Pattern.compile("a=ice-ufrag:(\\S+)");
 
   private static Gateway gateway;
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
 
   @BeforeAll
   static void start() throws Exception {
     Limits limits = new Limits(100, 64 * 1024, Duration.ofSeconds(30), GRACE);
     gateway = TestGateway.start(limits, StreamConfig.of("pattern", "pattern:320x180@30"));
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @AfterEach
@@ -61,7 +57,7 @@ class RecoveryTest {
 
   @Test
   void iceRestartIsAnsweredWithoutEndingTheSession() throws Exception {
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       viewer.awaitFrames(10, WAIT);
       Session session = gateway.sessions().all().get(0);
       String firstUfrag = ufrag(viewer.answerSdp());
@@ -85,7 +81,7 @@ class RecoveryTest {
 
   @Test
   void mediaGoneWithSocketOpenEndsTheSessionAfterTheGracePeriod() throws Exception {
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       viewer.awaitFrames(5, WAIT);
       Session session = gateway.sessions().all().get(0);
       long dropped = System.nanoTime();
@@ -100,7 +96,7 @@ class RecoveryTest {
 
   @Test
   void socketDroppedWithoutCloseHandshakeEndsTheSession() throws Exception {
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       viewer.awaitFrames(5, WAIT);
       Session session = gateway.sessions().all().get(0);
       viewer.signaling().abort();

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.Limits;
 import io.webrtcgw.config.StreamConfig;
@@ -14,6 +12,7 @@ import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.SignalingClient;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -35,8 +34,7 @@ class SignalingErrorsTest {
       "a=setup:actpass", "a=rtcp-mux", "a=rtpmap:111 opus/48000/2", "");
 
   private static Gateway gateway;
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
   private LoopbackViewer watcher;
   private int framesBefore;
   private long startedNanos;
@@ -44,20 +42,18 @@ class SignalingErrorsTest {
   @BeforeAll
   static void start() throws Exception {
     gateway = TestGateway.start(Limits.DEFAULT, StreamConfig.of("pattern", "pattern:320x180@30"));
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @BeforeEach
   void watch() throws Exception {
-    watcher = LoopbackViewer.watch(factory, gateway.port(), "pattern");
+    watcher = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern");
     watcher.awaitFrames(10, WAIT);
     framesBefore = watcher.frameCount();
     startedNanos = System.nanoTime();

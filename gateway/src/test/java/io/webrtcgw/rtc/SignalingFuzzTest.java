@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.Limits;
 import io.webrtcgw.config.StreamConfig;
@@ -17,6 +15,7 @@ import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.SignalingClient;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -57,18 +56,16 @@ class SignalingFuzzTest {
   private static final String DROPPED = "dropped-after-close";
 
   private static Gateway gateway;
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
   private static String validOffer;
 
   @BeforeAll
   static void start() throws Exception {
     gateway = TestGateway.start(Limits.DEFAULT, StreamConfig.of("pattern", "pattern:320x180@30"));
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
     // A real offer: with no candidate lines and no ICE servers, answering it makes the gateway
     // gather, but never send, since it learns no remote address.
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       validOffer = withFixedIdentity(viewer.lastOfferSdp());
     }
     assertFalse(validOffer.contains("a=candidate"), "the template offer must carry no candidates");
@@ -91,8 +88,7 @@ class SignalingFuzzTest {
   @AfterAll
   static void stop() {
     gateway.close();
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @Test
@@ -113,7 +109,7 @@ class SignalingFuzzTest {
     List<Script> scripts = new Generator(new Random(seed)).scripts(messages);
     int planned = scripts.stream().mapToInt(script -> script.steps().size()).sum();
 
-    try (LoopbackViewer watcher = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer watcher = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       watcher.awaitFrames(10, WAIT);
       int framesBefore = watcher.frameCount();
       long started = System.nanoTime();

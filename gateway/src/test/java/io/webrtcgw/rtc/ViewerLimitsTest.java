@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.Limits;
 import io.webrtcgw.config.StreamConfig;
@@ -15,6 +13,7 @@ import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.SignalingClient;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +34,7 @@ class ViewerLimitsTest {
   private static final Duration OFFER_TIMEOUT = Duration.ofMillis(800);
 
   private static Gateway gateway;
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
   private static String offerSdp;
 
   @BeforeAll
@@ -45,11 +43,10 @@ class ViewerLimitsTest {
     gateway = TestGateway.start(limits,
         StreamConfig.of("open", "pattern:320x180@15"),
         new StreamConfig("small", "pattern:320x180@15", false, STREAM_LIMIT));
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
     // One real browser-like offer, sent by every member of the crowd: the gateway opens a session
     // for each it admits whether or not ICE ever connects.
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "open")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "open")) {
       offerSdp = viewer.lastOfferSdp();
     }
     awaitSessions(0);
@@ -58,8 +55,7 @@ class ViewerLimitsTest {
   @AfterAll
   static void stop() {
     gateway.close();
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @Test
@@ -134,7 +130,7 @@ class ViewerLimitsTest {
     }
     awaitSessions(0);
     // The slots came back: a new viewer gets in.
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), stream)) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), stream)) {
       viewer.awaitFrames(1, WAIT);
     }
     awaitSessions(0);

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.LoopbackViewer.ReceivedFrame;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
@@ -22,26 +21,23 @@ import org.junit.jupiter.api.Test;
 /** The viewer's reported viewport caps what its encoder sends; a hidden page pauses it. */
 class ViewportEncodingTest {
   private static Gateway gateway;
-  private static HeadlessAudioDeviceModule audio;
-  private static PeerConnectionFactory factory;
+  private static ViewerPeers peers;
 
   @BeforeAll
   static void start() throws Exception {
     gateway = TestGateway.start(StreamConfig.of("pattern", "pattern:640x360@30"));
-    audio = new HeadlessAudioDeviceModule();
-    factory = new PeerConnectionFactory(audio);
+    peers = new ViewerPeers();
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
-    factory.dispose();
-    audio.dispose();
+    peers.close();
   }
 
   @Test
   void aSmallViewportShrinksTheEncodeAndAHiddenPagePausesIt() throws Exception {
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       viewer.awaitFrames(10, Duration.ofSeconds(15));
       assertEquals(640, viewer.frames().get(0).width());
 
@@ -61,7 +57,7 @@ class ViewportEncodingTest {
 
   @Test
   void theSessionRecordsWhenItsFirstPacketLeft() throws Exception {
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       viewer.awaitFrames(1, Duration.ofSeconds(15));
       Await.until("only this viewer's session", () -> gateway.sessions().count() == 1, Duration.ofSeconds(10));
       Session session = gateway.sessions().all().get(0);
@@ -73,7 +69,7 @@ class ViewportEncodingTest {
 
   @Test
   void aBadViewportIsAnErrorAndTheSessionGoesOn() throws Exception {
-    try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       viewer.awaitFrames(1, Duration.ofSeconds(15));
       viewer.signaling().send("{\"type\":\"viewport\",\"width\":-5,\"height\":180,\"visible\":true}");
       JsonNode error = viewer.signaling().expect("error", Duration.ofSeconds(5));

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.Limits;
 import io.webrtcgw.config.StreamConfig;
@@ -14,6 +12,7 @@ import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.SignalingClient;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,13 +44,9 @@ class CameraStreamTest {
         assertTrue(error.path("message").asText().contains("no camera is connected"), error.toString());
       }
 
-      HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
-      PeerConnectionFactory factory = new PeerConnectionFactory(audio);
-      try (LoopbackViewer viewer = LoopbackViewer.watch(factory, gateway.port(), "pattern")) {
+      try (ViewerPeers peers = new ViewerPeers();
+          LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
         viewer.awaitFrames(30, Duration.ofSeconds(15));
-      } finally {
-        factory.dispose();
-        audio.dispose();
       }
     }
   }

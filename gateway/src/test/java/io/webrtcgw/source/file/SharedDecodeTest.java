@@ -3,8 +3,6 @@ package io.webrtcgw.source.file;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.source.file.TestClips.Spec;
@@ -12,6 +10,7 @@ import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.LoopbackViewer.ReceivedFrame;
 import io.webrtcgw.testing.TestGateway;
+import io.webrtcgw.testing.ViewerPeers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -30,11 +29,10 @@ class SharedDecodeTest {
   void twoViewersOneDecodeThreadSameFrames() throws Exception {
     Spec spec = new Spec("main", 3, 640, 360, "30", 10);
     Path clip = TestClips.h264(dir, spec);
-    HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
-    PeerConnectionFactory factory = new PeerConnectionFactory(audio);
-    try (Gateway gateway = TestGateway.start(StreamConfig.of("clip", "file:" + clip));
-        LoopbackViewer first = LoopbackViewer.watch(factory, gateway.port(), "clip");
-        LoopbackViewer second = LoopbackViewer.watch(factory, gateway.port(), "clip")) {
+    try (ViewerPeers peers = new ViewerPeers();
+        Gateway gateway = TestGateway.start(StreamConfig.of("clip", "file:" + clip));
+        LoopbackViewer first = LoopbackViewer.watch(peers.factory(), gateway.port(), "clip");
+        LoopbackViewer second = LoopbackViewer.watch(peers.factory(), gateway.port(), "clip")) {
       first.awaitFrames(60, WAIT);
       second.awaitFrames(60, WAIT);
       assertEquals(1, decodeThreads(), "one decode thread for the stream");
@@ -46,9 +44,6 @@ class SharedDecodeTest {
       // Both watched the same seconds of the same decode: nearly every picture reached both.
       assertTrue(seenBySecond.size() >= 40,
           "pictures common to both viewers: " + seenBySecond.size() + " of " + seenByFirst.size());
-    } finally {
-      factory.dispose();
-      audio.dispose();
     }
     Await.until("the decode thread to stop with the last viewer", () -> decodeThreads() == 0, WAIT);
   }
