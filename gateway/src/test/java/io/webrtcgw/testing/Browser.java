@@ -25,23 +25,22 @@ public final class Browser implements AutoCloseable {
       Path.of(System.getProperty("gateway.chromedriver", "/usr/bin/chromedriver"));
 
   /**
-   * Counts rendered frames of the page's video for a while (arguments: seconds, then the async
-   * callback) with requestVideoFrameCallback and reads the stamp's frame number off each one
-   * through a canvas.
+   * Page script that defines {@code video} (the page's video element) and {@code readStamp()},
+   * which reads the pattern stamp (README, "The pattern stamp") off the frame shown now: {@code
+   * {frame, time}}, or frame -1 and time 0 before the video has a size. One row of the stamp band
+   * goes through a canvas.
    */
-  public static final String MEASURE_PLAYBACK = String.join("\n",
-      "const [seconds, done] = arguments;",
+  public static final String STAMP_READER = String.join("\n",
       "const video = document.querySelector('video');",
       "const canvas = document.createElement('canvas');",
       "const ctx = canvas.getContext('2d', { willReadFrequently: true });",
-      "const numbers = []; let first = null; let last = null;",
       "function readStamp() {",
       "  const w = video.videoWidth, h = video.videoHeight;",
-      "  if (canvas.width !== w) { canvas.width = w; canvas.height = h; }",
-      "  ctx.drawImage(video, 0, 0, w, h);",
+      "  if (!w || !h) return { frame: -1, time: 0 };",
       "  const band = Math.max(1, Math.floor(h / 16));",
-      "  const row = Math.floor(band / 2);",
-      "  const px = ctx.getImageData(0, row, w, 1).data;",
+      "  if (canvas.width !== w) { canvas.width = w; canvas.height = 1; }",
+      "  ctx.drawImage(video, 0, Math.floor(band / 2), w, 1, 0, 0, w, 1);",
+      "  const px = ctx.getImageData(0, 0, w, 1).data;",
       "  let word = 0n;",
       "  for (let cell = 0; cell < 64; cell++) {",
       "    const x0 = Math.floor(cell * w / 64), x1 = Math.floor((cell + 1) * w / 64);",
@@ -50,7 +49,17 @@ public final class Browser implements AutoCloseable {
       "    word = (word << 1n) | (lum >= 128 ? 1n : 0n);",
       "  }",
       "  return { frame: Number(word & 0xFFFFn), time: Number(word >> 16n) };",
-      "}",
+      "}");
+
+  /**
+   * Counts rendered frames of the page's video for a while (arguments: seconds, then the async
+   * callback) with requestVideoFrameCallback and reads the stamp's frame number off each one
+   * through a canvas.
+   */
+  public static final String MEASURE_PLAYBACK = String.join("\n",
+      "const [seconds, done] = arguments;",
+      STAMP_READER,
+      "const numbers = []; let first = null; let last = null;",
       "function onFrame(now, meta) {",
       "  if (first === null) first = { now, presented: meta.presentedFrames };",
       "  last = { now, presented: meta.presentedFrames };",
