@@ -44,7 +44,7 @@ final class MarkdownReport {
       row(md, "navigation to first rendered frame (browser)", ttff.path("pageToFirstFrameMs"));
       row(md, "offer received to first media packet sent (gateway)", ttff.path("offerToFirstPacketMs"));
       md.append("\nThe gateway's figure comes from its `first media packet sent` log line: outbound-rtp stats polled")
-          .append(" every 10 ms, which libwebrtc caches for 50 ms.\n");
+          .append(" every 50 ms (libwebrtc caches them for 50 ms too), so it may be up to 50 ms late.\n");
     } else if (ttff.has("skipped")) {
       md.append("\n## Time to first frame\n\nSkipped: ").append(ttff.path("skipped").asText()).append("\n");
     }
