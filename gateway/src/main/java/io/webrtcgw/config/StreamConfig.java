@@ -6,35 +6,46 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * One named stream: where its pictures come from and how many may watch.
+ * One named stream: where its pictures come from, how the source is read, and who may watch.
  *
  * @param maxViewers 0 means only the gateway-wide limit applies
  * @param tokens any of these (or a gateway-wide token) opens this stream; empty: only the
  *     gateway-wide tokens apply
- * @param loop a file source starts over at its end (default); false plays it once and ends the stream
+ * @param options how the source is read (looping, camera transport and login, stall timeout)
  */
 public record StreamConfig(
-    String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens, boolean loop) {
+    String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens, SourceOptions options) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   @JsonCreator
-  public StreamConfig(
+  public static StreamConfig fromJson(
       @JsonProperty(value = "name", required = true) String name,
       @JsonProperty(value = "source", required = true) String source,
       @JsonProperty("alwaysOn") Boolean alwaysOn,
       @JsonProperty("maxViewers") Integer maxViewers,
       @JsonProperty("tokens") List<String> tokens,
-      @JsonProperty("loop") Boolean loop) {
-    this(name, source, alwaysOn != null && alwaysOn, maxViewers == null ? 0 : maxViewers,
-        tokens == null ? List.of() : tokens, loop == null || loop);
+      @JsonProperty("loop") Boolean loop,
+      @JsonProperty("transport") String transport,
+      @JsonProperty("username") String username,
+      @JsonProperty("password") String password,
+      @JsonProperty("stallTimeoutSeconds") Double stallTimeoutSeconds,
+      @JsonProperty("fps") Double fps) {
+    SourceOptions options;
+    try {
+      options = SourceOptions.of(loop, transport, username, password, stallTimeoutSeconds, fps);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("stream '" + name + "': " + e.getMessage(), e);
+    }
+    return new StreamConfig(name, source, alwaysOn != null && alwaysOn, maxViewers == null ? 0 : maxViewers,
+        tokens == null ? List.of() : tokens, options);
   }
 
   public StreamConfig(String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens) {
-    this(name, source, alwaysOn, maxViewers, tokens, true);
+    this(name, source, alwaysOn, maxViewers, tokens, SourceOptions.DEFAULT);
   }
 
   public StreamConfig(String name, String source, boolean alwaysOn, int maxViewers) {
-    this(name, source, alwaysOn, maxViewers, List.of(), true);
+    this(name, source, alwaysOn, maxViewers, List.of(), SourceOptions.DEFAULT);
   }
 
   public StreamConfig {
@@ -49,16 +60,37 @@ public record StreamConfig(
       throw new IllegalArgumentException("maxViewers of stream '" + name + "' must not be negative");
     }
     tokens = AuthConfig.checkTokens(tokens == null ? List.of() : tokens, "tokens of stream '" + name + "'");
+    if (options == null) {
+      options = SourceOptions.DEFAULT;
+    }
   }
 
   public static StreamConfig of(String name, String source) {
     return new StreamConfig(name, source, false, 0);
   }
 
-  /** Keeps tokens out of logs and error messages. */
+  /** Whether a file source starts over at its end. */
+  public boolean loop() {
+    return options.loop();
+  }
+
+  public StreamConfig withOptions(SourceOptions value) {
+    return new StreamConfig(name, source, alwaysOn, maxViewers, tokens, value);
+  }
+
+  public StreamConfig withAlwaysOn(boolean value) {
+    return new StreamConfig(name, source, value, maxViewers, tokens, options);
+  }
+
+  /** The source URI as it may be shown to people: without its password or secret parameters. */
+  public String maskedSource() {
+    return SecretMask.uri(source);
+  }
+
+  /** Keeps tokens and camera passwords out of logs and error messages. */
   @Override
   public String toString() {
-    return "StreamConfig[name=" + name + ", source=" + source + ", alwaysOn=" + alwaysOn
-        + ", maxViewers=" + maxViewers + ", tokens=" + tokens.size() + ", loop=" + loop + "]";
+    return "StreamConfig[name=" + name + ", source=" + maskedSource() + ", alwaysOn=" + alwaysOn
+        + ", maxViewers=" + maxViewers + ", tokens=" + tokens.size() + ", options=" + options + "]";
   }
 }

@@ -4,6 +4,7 @@ import dev.onvoid.webrtc.media.video.VideoTrack;
 import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.source.I420Frame;
 import io.webrtcgw.source.SourceListener;
+import io.webrtcgw.source.SourceMeter;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
@@ -149,8 +150,13 @@ public final class LiveStream implements AutoCloseable {
 
   public StreamInfo info() {
     VideoFormat format = source.format();
-    return new StreamInfo(name(), source.kind(), source.state(), format.width(), format.height(),
-        format.fps(), viewers(), source.lastError());
+    I420Frame last = latest;
+    int width = last == null ? format.width() : last.width();
+    int height = last == null ? format.height() : last.height();
+    SourceMeter meter = source.meter();
+    return new StreamInfo(name(), source.kind(), source.state(), width, height, format.fps(), viewers(),
+        meter.codec(), Math.round(meter.measuredFps() * 10) / 10.0, meter.bitrateIn(), meter.framesDropped(),
+        meter.packetsLost(), meter.reconnects(), source.lastError());
   }
 
   private synchronized void startSource() {
@@ -174,6 +180,7 @@ public final class LiveStream implements AutoCloseable {
     latest = frame;
     framesIn.incrementAndGet();
     feed.onFrame(frame);
+    source.meter().delivered(frame.arrivalNanos());
     CompletableFuture<I420Frame> waiter;
     while ((waiter = frameWaiters.poll()) != null) {
       waiter.complete(frame);

@@ -2,6 +2,7 @@ package io.webrtcgw.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -17,6 +18,7 @@ import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.rtc.SessionStats;
 import io.webrtcgw.signaling.ServerMessage;
 import io.webrtcgw.signaling.SignalingChannel;
+import io.webrtcgw.source.SourceMeter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +54,7 @@ public final class GatewayMetrics implements SessionRegistry.Listener, AutoClose
       FunctionCounter.builder("gateway.frames.dropped", stream, s -> Math.max(0, s.framesIn() - s.framesPushed()))
           .description("Frames the source produced that never reached the track").tag("stream", name)
           .register(registry);
+      sourceMeters(name, stream.source().meter());
       // Registered up front so that every stream shows 0 rather than nothing before its first viewer.
       sessionsStarted(name);
       sentBytes(name);
@@ -63,6 +66,29 @@ public final class GatewayMetrics implements SessionRegistry.Listener, AutoClose
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+  }
+
+  /** What each source counts about itself: bytes in, decode time, drops, losses, reconnects, delay. */
+  private void sourceMeters(String stream, SourceMeter meter) {
+    FunctionCounter.builder("gateway.source.bytes.in", meter, SourceMeter::bytesIn)
+        .description("Bytes the source received from its camera or read from disk").tag("stream", stream)
+        .register(registry);
+    FunctionTimer.builder("gateway.source.decode", meter, SourceMeter::decodes, SourceMeter::decodeNanos,
+            TimeUnit.NANOSECONDS)
+        .description("Time the source spent decoding pictures").tag("stream", stream).register(registry);
+    FunctionCounter.builder("gateway.source.frames.dropped", meter, SourceMeter::framesDropped)
+        .description("Frames the source gave up to stay live (decoding behind, loss until the next key frame)")
+        .tag("stream", stream).register(registry);
+    FunctionCounter.builder("gateway.source.packets.lost", meter, SourceMeter::packetsLost)
+        .description("RTP packets from the camera that never arrived").tag("stream", stream).register(registry);
+    FunctionCounter.builder("gateway.source.reconnects", meter, SourceMeter::reconnects)
+        .description("Times the source connected again after losing its camera or server").tag("stream", stream)
+        .register(registry);
+    for (double quantile : new double[] {0.5, 0.95}) {
+      Gauge.builder("gateway.source.latency", meter, m -> Math.max(0, m.latencyMillis(quantile)) / 1000)
+          .description("Delay from a picture's arrival to its hand-off to WebRTC, over the last frames")
+          .baseUnit("seconds").tags("stream", stream, "quantile", Double.toString(quantile)).register(registry);
+    }
   }
 
   /** Starts sampling the sessions' bytes sent every {@code interval}. */

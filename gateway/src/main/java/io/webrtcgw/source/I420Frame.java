@@ -14,8 +14,17 @@ public final class I420Frame {
   private final byte[] u;
   private final byte[] v;
   private final long captureTimeMicros;
+  private final long arrivalNanos;
 
   public I420Frame(int width, int height, byte[] y, byte[] u, byte[] v, long captureTimeMicros) {
+    this(width, height, y, u, v, captureTimeMicros, 0);
+  }
+
+  /**
+   * @param arrivalNanos when the last byte of the picture reached the gateway, on {@link
+   *     System#nanoTime}'s axis; 0 for pictures made here (a pattern, a file)
+   */
+  public I420Frame(int width, int height, byte[] y, byte[] u, byte[] v, long captureTimeMicros, long arrivalNanos) {
     if (width <= 0 || height <= 0) {
       throw new IllegalArgumentException("frame size must be positive: " + width + "x" + height);
     }
@@ -29,6 +38,7 @@ public final class I420Frame {
     this.u = Objects.requireNonNull(u);
     this.v = Objects.requireNonNull(v);
     this.captureTimeMicros = captureTimeMicros;
+    this.arrivalNanos = arrivalNanos;
   }
 
   /** A frame with freshly allocated, zeroed planes, for sources that fill them in place. */
@@ -75,6 +85,11 @@ public final class I420Frame {
   /** Cr plane, stride {@link #chromaWidth()}. Callers must not modify it. */
   public byte[] v() {
     return v;
+  }
+
+  /** When the picture's data arrived from the network ({@link System#nanoTime}), or 0 if made here. */
+  public long arrivalNanos() {
+    return arrivalNanos;
   }
 
   /** Wall-clock time the picture was captured or scheduled for presentation, Unix microseconds. */

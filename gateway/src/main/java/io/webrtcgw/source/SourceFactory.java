@@ -47,6 +47,8 @@ public final class SourceFactory {
           throw new SourceException("stream '" + streamName + "': " + e.getMessage());
         }
       }
+      case RTSP, HTTP -> throw new SourceException("stream '" + streamName + "': "
+          + parsed.kind().name().toLowerCase(java.util.Locale.ROOT) + " sources are not built yet");
     };
   }
 

@@ -8,7 +8,7 @@ package io.webrtcgw.source;
  */
 public interface VideoSource extends AutoCloseable {
 
-  /** Short kind name as shown in the API: {@code pattern}, {@code file}, {@code camera}. */
+  /** Short kind name as shown in the API: {@code pattern}, {@code file}, {@code camera}, {@code rtsp}, {@code mjpeg}. */
   String kind();
 
   /** Nominal format; a source that has not opened yet reports what it expects to produce. */
@@ -17,8 +17,11 @@ public interface VideoSource extends AutoCloseable {
   /** Current state. */
   SourceState state();
 
-  /** The last error a person can act on, or null. */
+  /** The last error a person can act on, or null; never holds a password. */
   String lastError();
+
+  /** What the source counts about itself; one instance for the source's whole life. */
+  SourceMeter meter();
 
   /**
    * Starts producing frames into {@code sink}. Idempotent while running. Problems that appear later

@@ -7,6 +7,7 @@ import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.source.FrameSink;
 import io.webrtcgw.source.I420Frame;
 import io.webrtcgw.source.SourceListener;
+import io.webrtcgw.source.SourceMeter;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
@@ -80,6 +81,13 @@ class FrameCopyTest {
 
   /** A source the test drives frame by frame, on the test's thread. */
   private static final class ManualSource implements VideoSource {
+    private final SourceMeter meter = new SourceMeter();
+
+    @Override
+    public SourceMeter meter() {
+      return meter;
+    }
+
     private volatile FrameSink sink;
 
     void emit(I420Frame frame) {

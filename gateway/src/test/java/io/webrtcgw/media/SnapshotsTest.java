@@ -11,6 +11,7 @@ import io.webrtcgw.rtc.RtcEngine;
 import io.webrtcgw.source.FrameSink;
 import io.webrtcgw.source.I420Frame;
 import io.webrtcgw.source.SourceListener;
+import io.webrtcgw.source.SourceMeter;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
@@ -43,6 +44,13 @@ class SnapshotsTest {
 
   /** A source that emits only when told to. */
   static final class ManualSource implements VideoSource {
+    private final SourceMeter meter = new SourceMeter();
+
+    @Override
+    public SourceMeter meter() {
+      return meter;
+    }
+
     volatile FrameSink sink;
     volatile int starts;
     volatile int stops;

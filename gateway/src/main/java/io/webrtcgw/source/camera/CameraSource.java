@@ -3,6 +3,7 @@ package io.webrtcgw.source.camera;
 import io.webrtcgw.source.FrameSink;
 import io.webrtcgw.source.I420Frame;
 import io.webrtcgw.source.SourceListener;
+import io.webrtcgw.source.SourceMeter;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CameraSource implements VideoSource {
   private static final Logger log = LoggerFactory.getLogger(CameraSource.class);
+  private final SourceMeter meter = new SourceMeter();
   public static final Duration RETRY_INTERVAL = Duration.ofSeconds(3);
   public static final Duration STALL_TIMEOUT = Duration.ofSeconds(3);
 
@@ -72,6 +74,11 @@ public final class CameraSource implements VideoSource {
     synchronized (lock) {
       return new VideoFormat(mode.width(), mode.height(), mode.fps());
     }
+  }
+
+  @Override
+  public SourceMeter meter() {
+    return meter;
   }
 
   @Override

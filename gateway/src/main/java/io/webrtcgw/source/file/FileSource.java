@@ -3,6 +3,7 @@ package io.webrtcgw.source.file;
 import io.webrtcgw.source.FrameSink;
 import io.webrtcgw.source.SourceException;
 import io.webrtcgw.source.SourceListener;
+import io.webrtcgw.source.SourceMeter;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 /** Plays the H.264 video of an MP4/MOV file in real time at its own timestamps, decoded by JCodec. */
 public final class FileSource implements VideoSource {
   private static final Logger log = LoggerFactory.getLogger(FileSource.class);
+  private final SourceMeter meter = new SourceMeter();
   /** Later than this, a frame moves the timeline instead of rushing the frames after it out. */
   private static final long MAX_LATENESS_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
 
@@ -85,6 +87,7 @@ public final class FileSource implements VideoSource {
     this.options = options;
     this.clock = clock;
     this.decoders = decoders;
+    meter.codec("h264");
   }
 
   /**
@@ -136,6 +139,11 @@ public final class FileSource implements VideoSource {
   @Override
   public VideoFormat format() {
     return clip.format();
+  }
+
+  @Override
+  public SourceMeter meter() {
+    return meter;
   }
 
   @Override
@@ -358,9 +366,12 @@ public final class FileSource implements VideoSource {
           continue;
         }
         DecodedPicture picture;
+        meter.received(sample.data().remaining());
         playback.watchdog.begin(sample.index());
+        long began = System.nanoTime();
         try {
           picture = reader.decode(sample);
+          meter.decoded(System.nanoTime() - began);
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
           // Damaged bytes make JCodec throw anything from index errors to impossible allocations
           // (which fail at once without using memory); all of them mean "this frame is damaged".

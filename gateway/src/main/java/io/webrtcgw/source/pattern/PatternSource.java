@@ -3,6 +3,7 @@ package io.webrtcgw.source.pattern;
 import io.webrtcgw.source.FrameSink;
 import io.webrtcgw.source.I420Frame;
 import io.webrtcgw.source.SourceListener;
+import io.webrtcgw.source.SourceMeter;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PatternSource implements VideoSource {
   private static final Logger log = LoggerFactory.getLogger(PatternSource.class);
+  private final SourceMeter meter = new SourceMeter();
   /** Y, U, V of the eight classic bars. */
   private static final int[][] BARS = {
     {235, 128, 128}, {210, 16, 146}, {170, 166, 16}, {145, 54, 34},
@@ -51,6 +53,11 @@ public final class PatternSource implements VideoSource {
   @Override
   public VideoFormat format() {
     return format;
+  }
+
+  @Override
+  public SourceMeter meter() {
+    return meter;
   }
 
   @Override
