@@ -26,8 +26,7 @@ import io.webrtcgw.rtc.SessionStats;
 import io.webrtcgw.security.AccessPolicy;
 import io.webrtcgw.security.OriginPolicy;
 import io.webrtcgw.security.TlsContexts;
-import io.webrtcgw.rtc.WhepSessions;
-import io.webrtcgw.signaling.CloseCodes;
+import io.webrtcgw.signaling.whep.WhepSessions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -90,7 +89,7 @@ public final class GatewayServer implements AutoCloseable {
     this.scheme = config.tls() == null ? "http" : "https";
     this.frameAncestors = config.frameAncestors();
     this.socket = new ViewerSocket(streams, sessions, timers, config.limits().offerTimeout(),
-        config.limits().maxMessageBytes(), access, new OriginPolicy(config.allowedOrigins()), metrics::meter);
+        config.limits().maxMessageBytes(), access, new OriginPolicy(config.allowedOrigins()), metrics);
     this.indexPage = resource("web/index.html");
     this.viewPage = resource("web/view.html");
     this.embedPage = resource("web/embed.html");
@@ -111,7 +110,7 @@ public final class GatewayServer implements AutoCloseable {
             Map.of("error", "not-found", "message", "no such path: " + exchange.getRequestPath())))
         .setInvalidMethodHandler(exchange -> sendJson(exchange, StatusCodes.METHOD_NOT_ALLOWED,
             Map.of("error", "method-not-allowed", "message", exchange.getRequestMethod() + " is not allowed here")));
-    new WhepHandler(
+    new WhepRoutes(
         new WhepSessions(streams, sessions, timers, WhepSessions.Timeouts.defaults(config.limits().offerTimeout())),
         sessions.iceServers(), config.limits().maxMessageBytes(),
         (stream, token) -> access.stream(stream, token.orElse(null)).allowed(),

@@ -1,6 +1,5 @@
 package io.webrtcgw.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.undertow.server.HttpHandler;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
@@ -17,19 +16,21 @@ import io.undertow.websockets.core.WebSockets;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
 import io.webrtcgw.media.StreamRegistry;
 import io.webrtcgw.rtc.SessionRegistry;
-import io.webrtcgw.rtc.ViewerSignaling;
 import io.webrtcgw.security.AccessPolicy;
 import io.webrtcgw.security.OriginPolicy;
-import io.webrtcgw.signaling.CloseCodes;
 import io.webrtcgw.signaling.ErrorCode;
-import io.webrtcgw.signaling.ServerMessage;
-import io.webrtcgw.signaling.SignalingChannel;
+import io.webrtcgw.signaling.SignalingMeter;
+import io.webrtcgw.signaling.websocket.CloseCodes;
+import io.webrtcgw.signaling.websocket.MessageCodec;
+import io.webrtcgw.signaling.websocket.MeteredChannel;
+import io.webrtcgw.signaling.websocket.ServerMessage;
+import io.webrtcgw.signaling.websocket.SignalingChannel;
+import io.webrtcgw.signaling.websocket.ViewerSignaling;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -47,13 +48,13 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   private final int maxMessageBytes;
   private final AccessPolicy access;
   private final OriginPolicy origins;
-  private final UnaryOperator<SignalingChannel> meter;
+  private final SignalingMeter meter;
   private final Map<WebSocketChannel, SignalingChannel> open = new ConcurrentHashMap<>();
 
-  /** @param meter wraps each connection's channel to count what it carries */
+  /** @param meter counts what each connection carries */
   ViewerSocket(StreamRegistry streams, SessionRegistry sessions, ScheduledExecutorService timers,
       Duration offerTimeout, int maxMessageBytes, AccessPolicy access, OriginPolicy origins,
-      UnaryOperator<SignalingChannel> meter) {
+      SignalingMeter meter) {
     this.streams = streams;
     this.sessions = sessions;
     this.timers = timers;
@@ -93,7 +94,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   @Override
   public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
     String stream = exchange.getAttachment(STREAM);
-    SignalingChannel signalingChannel = meter.apply(new SocketChannel(channel));
+    SignalingChannel signalingChannel = new MeteredChannel(new SocketChannel(channel), meter);
     AccessPolicy.Verdict verdict = access.stream(stream, exchange.getAttachment(TOKEN));
     if (!verdict.allowed()) {
       refuse(channel, signalingChannel, stream, verdict);
@@ -202,12 +203,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
       if (!isOpen()) {
         return;
       }
-      try {
-        WebSockets.sendText(
-            ViewerSignaling.mapper().writerFor(ServerMessage.class).writeValueAsString(message), channel, null);
-      } catch (JsonProcessingException e) {
-        log.error("cannot encode {}", message.getClass().getSimpleName(), e);
-      }
+      WebSockets.sendText(MessageCodec.encode(message), channel, null);
     }
 
     @Override

@@ -1,20 +1,20 @@
-package io.webrtcgw.rtc;
+package io.webrtcgw.signaling.whep;
 
 import io.webrtcgw.signaling.Candidate;
+import io.webrtcgw.signaling.EndReason;
 import io.webrtcgw.signaling.ErrorCode;
-import io.webrtcgw.signaling.ServerMessage;
-import io.webrtcgw.signaling.SignalingChannel;
 import io.webrtcgw.signaling.SignalingException;
+import io.webrtcgw.signaling.ViewerPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The {@link SignalingChannel} of a WHEP session. HTTP cannot push, so instead of sending, it
- * collects what the session says in answer to one offer (a {@link Round}) until the request that
- * made the offer takes it.
+ * The {@link ViewerPort} of a WHEP session. HTTP cannot push, so instead of sending, it collects
+ * what the session says in answer to one offer (a {@link Round}) until the request that made the
+ * offer takes it.
  */
-final class WhepChannel implements SignalingChannel {
+final class WhepChannel implements ViewerPort {
   private final String peer;
   private Round round;
   private boolean closed;
@@ -57,42 +57,42 @@ final class WhepChannel implements SignalingChannel {
   }
 
   @Override
-  public synchronized void send(ServerMessage message) {
+  public synchronized void answer(String sdp) {
+    if (round != null) {
+      round.answer.complete(sdp);
+    }
+  }
+
+  @Override
+  public synchronized void error(ErrorCode code, String message) {
+    // A refused trickled candidate is no answer to the offer under way; its PATCH was answered.
+    if (round != null && code != ErrorCode.BAD_CANDIDATE) {
+      round.answer.completeExceptionally(new SignalingException(code, message));
+    }
+  }
+
+  @Override
+  public synchronized void candidate(Candidate candidate) {
     Round current = round;
-    if (current == null) {
+    // Anything before this round's answer belongs to the ICE session it replaces.
+    if (current == null || !current.answer.isDone()) {
       return;
     }
-    if (message instanceof ServerMessage.Answer answer) {
-      current.answer.complete(answer.sdp());
-    } else if (message instanceof ServerMessage.Error error) {
-      ErrorCode code = codeOf(error.code());
-      // A refused trickled candidate is no answer to the offer under way; its PATCH was answered.
-      if (code != ErrorCode.BAD_CANDIDATE) {
-        current.answer.completeExceptionally(new SignalingException(code, error.message()));
-      }
-    } else if (message instanceof Candidate candidate && current.answer.isDone()) {
-      // Anything before this round's answer belongs to the ICE session it replaces.
-      if (candidate.candidate() == null || candidate.candidate().isEmpty()) {
-        current.gathered.complete(true);
-      } else {
-        synchronized (current) {
-          current.candidates.add(candidate);
-        }
+    if (candidate.isEnd()) {
+      current.gathered.complete(true);
+    } else {
+      synchronized (current) {
+        current.candidates.add(candidate);
       }
     }
   }
 
   @Override
-  public synchronized void close(int code, String reason) {
+  public synchronized void ended(EndReason reason) {
     closed = true;
     if (round != null) {
       endRound(round);
     }
-  }
-
-  @Override
-  public synchronized boolean isOpen() {
-    return !closed;
   }
 
   @Override
@@ -104,14 +104,5 @@ final class WhepChannel implements SignalingChannel {
     round.answer.completeExceptionally(
         new WhepException(WhepException.Reason.NO_SUCH_SESSION, "the session has ended"));
     round.gathered.complete(false);
-  }
-
-  private static ErrorCode codeOf(String wire) {
-    for (ErrorCode code : ErrorCode.values()) {
-      if (code.wire().equals(wire)) {
-        return code;
-      }
-    }
-    return ErrorCode.INTERNAL;
   }
 }

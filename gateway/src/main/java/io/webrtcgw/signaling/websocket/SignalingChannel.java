@@ -1,7 +1,8 @@
-package io.webrtcgw.signaling;
+package io.webrtcgw.signaling.websocket;
 
 /**
- * The gateway's side of one viewer's signaling connection, whatever carries it (WebSocket today).
+ * The gateway's side of one viewer's WebSocket, apart from Undertow so that the conversation can be
+ * driven in tests.
  * Both methods are safe from any thread and never block.
  */
 public interface SignalingChannel {

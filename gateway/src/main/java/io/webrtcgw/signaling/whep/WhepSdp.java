@@ -1,4 +1,4 @@
-package io.webrtcgw.rtc;
+package io.webrtcgw.signaling.whep;
 
 import io.webrtcgw.signaling.Candidate;
 import io.webrtcgw.signaling.ErrorCode;

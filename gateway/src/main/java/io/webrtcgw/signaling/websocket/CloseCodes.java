@@ -1,4 +1,4 @@
-package io.webrtcgw.signaling;
+package io.webrtcgw.signaling.websocket;
 
 /** WebSocket close codes the gateway uses; documented in README. */
 public final class CloseCodes {

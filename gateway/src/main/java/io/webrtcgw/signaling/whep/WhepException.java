@@ -1,4 +1,4 @@
-package io.webrtcgw.rtc;
+package io.webrtcgw.signaling.whep;
 
 /** A WHEP request refused for what it asks of a session resource, rather than for its SDP. */
 public final class WhepException extends Exception {

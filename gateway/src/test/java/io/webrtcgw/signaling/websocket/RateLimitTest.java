@@ -1,12 +1,12 @@
-package io.webrtcgw.rtc;
+package io.webrtcgw.signaling.websocket;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.StreamConfig;
-import io.webrtcgw.signaling.CloseCodes;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.SignalingClient;
@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /** A viewer that offers or talks too fast is refused before it piles up work for the gateway. */
 class RateLimitTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger log = LoggerFactory.getLogger(RateLimitTest.class);
   private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -33,7 +34,7 @@ class RateLimitTest {
     gateway = TestGateway.start(StreamConfig.of("pattern", "pattern:320x180@15"));
     peers = new ViewerPeers();
     try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
-      offer = ViewerSignaling.mapper().createObjectNode()
+      offer = JSON.createObjectNode()
           .put("type", "offer").put("sdp", viewer.lastOfferSdp()).toString();
     }
   }

@@ -1,4 +1,4 @@
-package io.webrtcgw.rtc;
+package io.webrtcgw.signaling.whep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.webrtcgw.rtc.WhepSdp.Fragment;
-import io.webrtcgw.rtc.WhepSdp.IceCredentials;
+import io.webrtcgw.signaling.whep.WhepSdp.Fragment;
+import io.webrtcgw.signaling.whep.WhepSdp.IceCredentials;
 import io.webrtcgw.signaling.Candidate;
 import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.SignalingException;

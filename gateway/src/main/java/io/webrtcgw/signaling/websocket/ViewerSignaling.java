@@ -1,24 +1,20 @@
-package io.webrtcgw.rtc;
+package io.webrtcgw.signaling.websocket;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamBusyException;
 import io.webrtcgw.media.StreamRegistry;
+import io.webrtcgw.rtc.OfferCheck;
+import io.webrtcgw.rtc.Session;
+import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.signaling.Candidate;
-import io.webrtcgw.signaling.ClientMessage;
-import io.webrtcgw.signaling.CloseCodes;
+import io.webrtcgw.signaling.EndReason;
 import io.webrtcgw.signaling.ErrorCode;
-import io.webrtcgw.signaling.ServerMessage;
-import io.webrtcgw.signaling.SignalingChannel;
 import io.webrtcgw.signaling.SignalingException;
+import io.webrtcgw.signaling.TokenBucket;
+import io.webrtcgw.signaling.ViewerPort;
 import io.webrtcgw.source.SourceListener;
 import io.webrtcgw.source.SourceState;
-import io.webrtcgw.signaling.TokenBucket;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -26,17 +22,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * One viewer's signaling conversation, whatever transport carries it: decodes messages, reports
- * bad ones, and drives the viewer's {@link Session}. Calls come in order from the transport.
+ * One viewer's conversation over the WebSocket: decodes messages, reports bad ones, drives the
+ * viewer's {@link Session} and turns what the session says into messages and close codes. Calls
+ * come in order from the transport.
  */
 public final class ViewerSignaling {
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
-
-  private static final List<String> KNOWN_TYPES = List.of("offer", "candidate", "viewport");
-  private static final int MAX_VIEWPORT_SIDE = 65_535;
-
   /**
    * Offers that reach libwebrtc, per connection. A viewer offers once and again for each ICE
    * restart, seconds apart; each offer costs a negotiation on the session's thread (and, in
@@ -58,14 +48,14 @@ public final class ViewerSignaling {
   private final SessionRegistry sessions;
   private final ScheduledExecutorService timers;
   private final Duration offerTimeout;
-  private final String id;
   private final TokenBucket offerRate;
   private final TokenBucket messageRate;
+  private final SourceListener sourceListener = this::sourceChanged;
+  private String id;
   private LiveStream stream;
   private Session session;
   private ScheduledFuture<?> offerTimer;
   private boolean closed;
-  private final SourceListener sourceListener = this::sourceChanged;
 
   /** @param nanoTime a monotonic clock for the rate limits, {@code System::nanoTime} outside tests */
   public ViewerSignaling(String streamName, SignalingChannel channel, StreamRegistry streams,
@@ -76,14 +66,8 @@ public final class ViewerSignaling {
     this.sessions = sessions;
     this.timers = timers;
     this.offerTimeout = offerTimeout;
-    this.id = sessions.newId();
     this.offerRate = new TokenBucket(OFFER_BURST, OFFERS_PER_SECOND, nanoTime);
     this.messageRate = new TokenBucket(MESSAGE_BURST, MESSAGES_PER_SECOND, nanoTime);
-  }
-
-  /** The JSON codec for signaling messages, shared with tests and other transports. */
-  public static ObjectMapper mapper() {
-    return MAPPER;
   }
 
   public synchronized void opened() {
@@ -95,6 +79,7 @@ public final class ViewerSignaling {
       return;
     }
     stream = found.get();
+    id = sessions.newId();
     channel.send(new ServerMessage.Hello(id, streamName, sessions.iceServersFor(id)));
     stream.addListener(sourceListener);
     sourceChanged(stream.source().state(), stream.source().lastError());
@@ -111,27 +96,27 @@ public final class ViewerSignaling {
     }
     ClientMessage message;
     try {
-      message = decode(text);
+      message = MessageCodec.decode(text);
     } catch (SignalingException e) {
       channel.send(ServerMessage.Error.of(e.code(), e.getMessage()));
       return;
     }
     if (message instanceof ClientMessage.Offer offer) {
       onOffer(offer);
-    } else if (message instanceof Candidate candidate) {
+    } else if (message instanceof ClientMessage.Trickle trickle) {
       if (!hasSession()) {
         channel.send(ServerMessage.Error.of(ErrorCode.NO_OFFER, session == null
             ? "send an offer before candidates"
             : "the session ended; send a new offer before candidates"));
       } else {
-        session.addCandidate(candidate);
+        session.addCandidate(trickle.toCandidate());
       }
     } else if (message instanceof ClientMessage.Viewport viewport) {
       onViewport(viewport);
     }
   }
 
-  /** {@link #decode} has checked the fields: width and height in range, visible present. */
+  /** {@link MessageCodec#decode} has checked the fields: width and height in range, visible present. */
   private void onViewport(ClientMessage.Viewport viewport) {
     // Before the first offer there is no encoder to cap; the player reports again after the answer.
     if (session != null) {
@@ -157,8 +142,14 @@ public final class ViewerSignaling {
       return;
     }
     if (!hasSession()) {
+      if (session != null) {
+        // The first negotiation failed and its session ended: the new one is a new session, with
+        // an id (and TURN credentials) of its own, announced before its answer.
+        id = sessions.newId();
+        channel.send(new ServerMessage.Hello(id, streamName, sessions.iceServersFor(id)));
+      }
       try {
-        session = sessions.open(stream, channel, id);
+        session = sessions.open(stream, new Port(), id);
       } catch (StreamBusyException e) {
         channel.send(ServerMessage.Error.of(ErrorCode.BUSY, e.getMessage()));
         channel.close(CloseCodes.BUSY, "busy");
@@ -209,47 +200,40 @@ public final class ViewerSignaling {
     }
   }
 
-  static ClientMessage decode(String text) throws SignalingException {
-    JsonNode tree;
-    try {
-      tree = MAPPER.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new SignalingException(ErrorCode.BAD_JSON, "not valid JSON: " + abbreviate(e.getOriginalMessage()));
+  /** What the session says, as this protocol's messages; an ended session may close the socket. */
+  private final class Port implements ViewerPort {
+    @Override
+    public void answer(String sdp) {
+      channel.send(new ServerMessage.Answer(sdp));
     }
-    if (tree == null || tree.isMissingNode()) {
-      throw new SignalingException(ErrorCode.BAD_JSON, "the message is empty; send a JSON object");
-    }
-    if (!tree.isObject()) {
-      throw new SignalingException(ErrorCode.BAD_MESSAGE, "a message must be a JSON object with a \"type\"");
-    }
-    JsonNode type = tree.get("type");
-    if (type == null || !type.isTextual() || !KNOWN_TYPES.contains(type.asText())) {
-      throw new SignalingException(ErrorCode.UNKNOWN_TYPE, type == null
-          ? "a message needs a \"type\" (" + String.join(", ", KNOWN_TYPES) + ")"
-          : "unknown message type " + abbreviate(type.toString()) + " (expected " + String.join(", ", KNOWN_TYPES) + ")");
-    }
-    ClientMessage message;
-    try {
-      message = MAPPER.treeToValue(tree, ClientMessage.class);
-    } catch (JsonProcessingException e) {
-      throw new SignalingException(ErrorCode.BAD_MESSAGE,
-          "malformed " + type.asText() + " message: " + abbreviate(e.getOriginalMessage()));
-    }
-    if (message instanceof ClientMessage.Viewport viewport && !valid(viewport)) {
-      throw new SignalingException(ErrorCode.BAD_MESSAGE,
-          "a viewport needs width and height from 0 to " + MAX_VIEWPORT_SIDE + " and visible (true or false)");
-    }
-    return message;
-  }
 
-  private static boolean valid(ClientMessage.Viewport viewport) {
-    return viewport.visible() != null
-        && viewport.width() != null && viewport.width() >= 0 && viewport.width() <= MAX_VIEWPORT_SIDE
-        && viewport.height() != null && viewport.height() >= 0 && viewport.height() <= MAX_VIEWPORT_SIDE;
-  }
+    @Override
+    public void candidate(Candidate candidate) {
+      channel.send(ServerMessage.Trickle.of(candidate));
+    }
 
-  private static String abbreviate(String text) {
-    String oneLine = String.valueOf(text).replaceAll("\\s+", " ");
-    return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 117) + "...";
+    @Override
+    public void error(ErrorCode code, String message) {
+      channel.send(ServerMessage.Error.of(code, message));
+    }
+
+    @Override
+    public void ended(EndReason reason) {
+      switch (reason) {
+        case SHUTDOWN -> {
+          channel.send(new ServerMessage.Bye("the gateway is shutting down"));
+          channel.close(CloseCodes.GOING_AWAY, reason.label());
+        }
+        case ICE_FAILED, ICE_TIMEOUT -> channel.close(CloseCodes.ICE_ENDED, reason.label());
+        case INTERNAL_ERROR -> channel.close(CloseCodes.INTERNAL_ERROR, reason.label());
+        // The viewer left, or may offer again after a failed negotiation: the socket stays as it is.
+        case VIEWER_LEFT, NEGOTIATION_FAILED -> { }
+      }
+    }
+
+    @Override
+    public String peer() {
+      return channel.peer();
+    }
   }
 }

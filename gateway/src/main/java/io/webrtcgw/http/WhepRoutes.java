@@ -12,11 +12,11 @@ import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
 import io.webrtcgw.config.IceServer;
 import io.webrtcgw.media.StreamBusyException;
-import io.webrtcgw.rtc.WhepException;
-import io.webrtcgw.rtc.WhepSessions;
-import io.webrtcgw.rtc.WhepSessions.Precondition;
 import io.webrtcgw.security.OriginPolicy;
 import io.webrtcgw.signaling.SignalingException;
+import io.webrtcgw.signaling.whep.WhepException;
+import io.webrtcgw.signaling.whep.WhepSessions;
+import io.webrtcgw.signaling.whep.WhepSessions.Precondition;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * a session resource {@code /whep/{stream}/{session}}, which takes {@code PATCH} (trickle ICE, ICE
  * restart) and {@code DELETE}. This is where WHEP's outcomes become HTTP status codes.
  */
-final class WhepHandler {
-  private static final Logger log = LoggerFactory.getLogger(WhepHandler.class);
+final class WhepRoutes {
+  private static final Logger log = LoggerFactory.getLogger(WhepRoutes.class);
 
   static final String SDP = "application/sdp";
   static final String SDP_FRAGMENT = "application/trickle-ice-sdpfrag";
@@ -63,7 +63,7 @@ final class WhepHandler {
   private final Authorizer authorizer;
   private final OriginPolicy origins;
 
-  WhepHandler(WhepSessions whep, List<IceServer> iceServers, int maxBodyBytes, Authorizer authorizer,
+  WhepRoutes(WhepSessions whep, List<IceServer> iceServers, int maxBodyBytes, Authorizer authorizer,
       OriginPolicy origins) {
     this.whep = whep;
     this.iceServers = List.copyOf(iceServers);

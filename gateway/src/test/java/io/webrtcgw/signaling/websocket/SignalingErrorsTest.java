@@ -1,5 +1,6 @@
-package io.webrtcgw.rtc;
+package io.webrtcgw.signaling.websocket;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.Limits;
 import io.webrtcgw.config.StreamConfig;
-import io.webrtcgw.signaling.CloseCodes;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.SignalingClient;
@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * same stream keeps its frame rate.
  */
 class SignalingErrorsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String AUDIO_ONLY_OFFER = String.join("\r\n",
       "v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0",
@@ -128,7 +129,7 @@ class SignalingErrorsTest {
   @Test
   void offerWithoutVideo() throws Exception {
     try (SignalingClient client = connect()) {
-      String offer = ViewerSignaling.mapper().createObjectNode()
+      String offer = JSON.createObjectNode()
           .put("type", "offer").put("sdp", AUDIO_ONLY_OFFER).toString();
       expectError(client, offer, "no-video");
     }

@@ -1,13 +1,16 @@
-package io.webrtcgw.rtc;
+package io.webrtcgw.signaling.whep;
 
-import dev.onvoid.webrtc.RTCIceConnectionState;
 import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamBusyException;
 import io.webrtcgw.media.StreamRegistry;
-import io.webrtcgw.rtc.WhepSdp.Fragment;
-import io.webrtcgw.rtc.WhepSdp.IceCredentials;
+import io.webrtcgw.rtc.OfferCheck;
+import io.webrtcgw.rtc.Session;
+import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.signaling.Candidate;
+import io.webrtcgw.signaling.EndReason;
 import io.webrtcgw.signaling.ErrorCode;
+import io.webrtcgw.signaling.whep.WhepSdp.Fragment;
+import io.webrtcgw.signaling.whep.WhepSdp.IceCredentials;
 import io.webrtcgw.signaling.SignalingException;
 import java.time.Duration;
 import java.util.List;
@@ -226,9 +229,7 @@ public final class WhepSessions {
     // Whatever ends the session (DELETE, ICE failure or timeout, shutdown) ends the resource.
     session.ended().whenComplete((reason, error) -> resources.remove(session.id(), resource));
     schedule(() -> {
-      RTCIceConnectionState ice = session.iceState();
-      boolean neverConnected = ice == RTCIceConnectionState.NEW || ice == RTCIceConnectionState.CHECKING;
-      if (neverConnected && !resource.restarted()) {
+      if (!session.hasConnected() && !resource.restarted()) {
         log.info("session {}: WHEP viewer did not connect within {} s", session.id(), timeouts.connect().toSeconds());
         session.close(EndReason.ICE_TIMEOUT);
       }
