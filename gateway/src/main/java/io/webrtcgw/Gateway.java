@@ -72,10 +72,12 @@ public final class Gateway implements AutoCloseable {
     ViewerSlots gatewaySlots = new ViewerSlots(config.limits().maxViewers());
     List<LiveStream> live = new ArrayList<>();
     for (int i = 0; i < sources.size(); i++) {
-      live.add(new LiveStream(config.streams().get(i), sources.get(i), engine::createVideoTrack, gatewaySlots));
+      LiveStream stream = new LiveStream(config.streams().get(i), sources.get(i), gatewaySlots);
+      engine.attach(stream);
+      live.add(stream);
     }
     StreamRegistry streams = new StreamRegistry(live);
-    GatewayMetrics metrics = new GatewayMetrics(streams);
+    GatewayMetrics metrics = new GatewayMetrics(streams, engine);
     ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "signaling-timers");
       thread.setDaemon(true);

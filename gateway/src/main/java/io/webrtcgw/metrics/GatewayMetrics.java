@@ -12,9 +12,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamRegistry;
+import io.webrtcgw.rtc.RtcEngine;
 import io.webrtcgw.rtc.Session;
 import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.rtc.SessionStats;
+import io.webrtcgw.rtc.StreamTrack;
 import io.webrtcgw.signaling.EndReason;
 import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.SignalingMeter;
@@ -41,16 +43,17 @@ public final class GatewayMetrics implements SessionRegistry.Listener, Signaling
   private final Counter iceRestarts;
   private ScheduledFuture<?> poller;
 
-  public GatewayMetrics(StreamRegistry streams) {
+  public GatewayMetrics(StreamRegistry streams, RtcEngine engine) {
     for (LiveStream stream : streams.all()) {
       String name = stream.name();
+      StreamTrack track = engine.track(name);
       Gauge.builder("gateway.viewers", stream, LiveStream::viewers)
           .description("Viewers watching the stream now").tag("stream", name).register(registry);
       FunctionCounter.builder("gateway.frames.in", stream, LiveStream::framesIn)
           .description("Frames the stream's source produced").tag("stream", name).register(registry);
-      FunctionCounter.builder("gateway.frames.pushed", stream, LiveStream::framesPushed)
+      FunctionCounter.builder("gateway.frames.pushed", track, StreamTrack::framesPushed)
           .description("Frames handed to the stream's shared WebRTC track").tag("stream", name).register(registry);
-      FunctionCounter.builder("gateway.frames.dropped", stream, s -> Math.max(0, s.framesIn() - s.framesPushed()))
+      FunctionCounter.builder("gateway.frames.dropped", stream, s -> Math.max(0, s.framesIn() - track.framesPushed()))
           .description("Frames the source produced that never reached the track").tag("stream", name)
           .register(registry);
       sourceMeters(name, stream.source().meter());

@@ -234,7 +234,7 @@ public final class Session {
         RTCPeerConnection connection = pc;
         RTCRtpSender[] added = new RTCRtpSender[1];
         RtcFutures.call("add the video track",
-            () -> added[0] = connection.addTrack(lease.stream().track(), List.of("stream-" + streamName())));
+            () -> added[0] = connection.addTrack(engine.track(streamName()).track(), List.of("stream-" + streamName())));
         sender = added[0];
       }
       RTCSessionDescription answer = RtcFutures.createAnswer(pc, RTC_CALL_TIMEOUT);

@@ -1,9 +1,11 @@
-package io.webrtcgw.media;
+package io.webrtcgw.rtc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.onvoid.webrtc.media.video.VideoTrackSink;
 import io.webrtcgw.config.StreamConfig;
+import io.webrtcgw.media.LiveStream;
+import io.webrtcgw.media.ViewerSlots;
 import io.webrtcgw.source.FrameSink;
 import io.webrtcgw.source.I420Frame;
 import io.webrtcgw.source.SourceListener;
@@ -48,8 +50,9 @@ class FrameCopyTest {
   @ValueSource(ints = {1, 8})
   void eachFrameIsCopiedOnceWhateverTheConsumers(int consumers) {
     ManualSource source = new ManualSource();
-    LiveStream stream = new LiveStream(StreamConfig.of("copy", "pattern:"), source, peers.factory()::createVideoTrack,
-        new ViewerSlots(0));
+    LiveStream stream = new LiveStream(StreamConfig.of("copy", "pattern:"), source, new ViewerSlots(0));
+    StreamTrack track = new StreamTrack("copy", peers.factory());
+    stream.addSink(track);
     List<LiveStream.Lease> leases = new ArrayList<>();
     List<VideoTrackSink> sinks = new ArrayList<>();
     AtomicInteger delivered = new AtomicInteger();
@@ -61,21 +64,23 @@ class FrameCopyTest {
           frame.release();
         };
         sinks.add(sink);
-        stream.track().addSink(sink);
+        track.track().addSink(sink);
       }
+      Await.until("the source started", () -> source.sink != null, Duration.ofSeconds(5));
       for (int i = 0; i < FRAMES; i++) {
         source.emit(I420Frame.allocate(WIDTH, HEIGHT, i * 33_333L));
       }
       Await.until(() -> delivered.get() + " of " + FRAMES * consumers + " frames delivered",
           () -> delivered.get() == FRAMES * consumers, Duration.ofSeconds(10));
       long frameBytes = (long) WIDTH * HEIGHT + 2L * (WIDTH / 2) * (HEIGHT / 2);
-      assertEquals(FRAMES * frameBytes, stream.bytesCopied());
+      assertEquals(FRAMES * frameBytes, track.bytesCopied());
     } catch (Exception e) {
       throw new AssertionError(e);
     } finally {
-      sinks.forEach(stream.track()::removeSink);
+      sinks.forEach(track.track()::removeSink);
       leases.forEach(LiveStream.Lease::close);
       stream.close();
+      track.close();
     }
   }
 

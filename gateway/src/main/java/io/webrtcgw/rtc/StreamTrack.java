@@ -1,8 +1,10 @@
-package io.webrtcgw.media;
+package io.webrtcgw.rtc;
 
+import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.media.video.CustomVideoSource;
 import dev.onvoid.webrtc.media.video.NativeI420Buffer;
 import dev.onvoid.webrtc.media.video.VideoFrame;
+import dev.onvoid.webrtc.media.video.VideoTrack;
 import io.webrtcgw.source.FrameSink;
 import io.webrtcgw.source.I420Frame;
 import java.nio.ByteBuffer;
@@ -10,18 +12,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The bridge from a source into libwebrtc: one {@link CustomVideoSource} per stream, shared by the
- * video track of every viewer. Each frame is copied once into native memory; libwebrtc's own
- * broadcaster then hands that one buffer to every viewer's encoder.
+ * The bridge from a stream into libwebrtc: one {@link CustomVideoSource} per stream and the one
+ * video track that every viewer's peer connection sends. Each frame is copied once into native
+ * memory; libwebrtc's own broadcaster then hands that one buffer to every viewer's encoder.
  */
-public final class TrackFeed implements FrameSink, AutoCloseable {
+public final class StreamTrack implements FrameSink, AutoCloseable {
   private final CustomVideoSource nativeSource = new CustomVideoSource();
+  private final VideoTrack track;
   private final AtomicLong framesPushed = new AtomicLong();
   private final AtomicLong bytesCopied = new AtomicLong();
   private volatile boolean closed;
 
-  public CustomVideoSource nativeSource() {
-    return nativeSource;
+  StreamTrack(String name, PeerConnectionFactory factory) {
+    VideoTrack created;
+    try {
+      created = factory.createVideoTrack("video-" + name, nativeSource);
+    } catch (RuntimeException | Error e) {
+      nativeSource.dispose();
+      throw e;
+    }
+    this.track = created;
+  }
+
+  /** The track every viewer's peer connection sends. */
+  public VideoTrack track() {
+    return track;
   }
 
   public long framesPushed() {
@@ -67,13 +82,20 @@ public final class TrackFeed implements FrameSink, AutoCloseable {
     }
   }
 
-  /** Disposes the native source; called after every track that uses it has been disposed. */
+  /**
+   * Disposes the track, then the native source under it; every peer connection sending the track
+   * must have been closed first.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
-    nativeSource.dispose();
+    try {
+      track.dispose();
+    } finally {
+      nativeSource.dispose();
+    }
   }
 }
