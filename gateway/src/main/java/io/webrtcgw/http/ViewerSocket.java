@@ -17,7 +17,6 @@ import io.undertow.websockets.spi.WebSocketHttpExchange;
 import io.webrtcgw.media.StreamRegistry;
 import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.security.AccessPolicy;
-import io.webrtcgw.security.OriginPolicy;
 import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.SignalingMeter;
 import io.webrtcgw.signaling.websocket.CloseCodes;
@@ -47,13 +46,13 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   private final Duration offerTimeout;
   private final int maxMessageBytes;
   private final AccessPolicy access;
-  private final OriginPolicy origins;
+  private final OriginGate origins;
   private final SignalingMeter meter;
   private final Map<WebSocketChannel, SignalingChannel> open = new ConcurrentHashMap<>();
 
   /** @param meter counts what each connection carries */
   ViewerSocket(StreamRegistry streams, SessionRegistry sessions, ScheduledExecutorService timers,
-      Duration offerTimeout, int maxMessageBytes, AccessPolicy access, OriginPolicy origins,
+      Duration offerTimeout, int maxMessageBytes, AccessPolicy access, OriginGate origins,
       SignalingMeter meter) {
     this.streams = streams;
     this.sessions = sessions;
@@ -72,16 +71,16 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   HttpHandler handler() {
     WebSocketProtocolHandshakeHandler upgrade = new WebSocketProtocolHandshakeHandler(this);
     return exchange -> {
-      String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
-      if (!origins.allows(origin, GatewayServer.ownOrigin(exchange))) {
+      String origin = OriginGate.origin(exchange);
+      if (!origins.allows(exchange)) {
         log.info("refused a signaling socket from origin {}: not in allowedOrigins", origin);
-        GatewayServer.sendError(exchange, StatusCodes.FORBIDDEN, "forbidden-origin",
+        Responses.sendError(exchange, StatusCodes.FORBIDDEN, "forbidden-origin",
             "pages from " + origin + " may not open this gateway's signaling socket");
         return;
       }
       PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
       exchange.putAttachment(STREAM, match.getParameters().get("stream"));
-      exchange.putAttachment(TOKEN, GatewayServer.token(exchange));
+      exchange.putAttachment(TOKEN, AccessGate.token(exchange));
       upgrade.handleRequest(exchange);
     };
   }

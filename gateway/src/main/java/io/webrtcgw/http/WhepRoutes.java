@@ -12,7 +12,6 @@ import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
 import io.webrtcgw.config.IceServer;
 import io.webrtcgw.media.StreamBusyException;
-import io.webrtcgw.security.OriginPolicy;
 import io.webrtcgw.signaling.SignalingException;
 import io.webrtcgw.signaling.whep.WhepException;
 import io.webrtcgw.signaling.whep.WhepSessions;
@@ -61,10 +60,10 @@ final class WhepRoutes {
   private final List<IceServer> iceServers;
   private final int maxBodyBytes;
   private final Authorizer authorizer;
-  private final OriginPolicy origins;
+  private final OriginGate origins;
 
   WhepRoutes(WhepSessions whep, List<IceServer> iceServers, int maxBodyBytes, Authorizer authorizer,
-      OriginPolicy origins) {
+      OriginGate origins) {
     this.whep = whep;
     this.iceServers = List.copyOf(iceServers);
     this.maxBodyBytes = maxBodyBytes;
@@ -173,11 +172,11 @@ final class WhepRoutes {
   }
 
   private boolean allowOrigin(HttpServerExchange exchange) {
-    String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
+    String origin = OriginGate.origin(exchange);
     if (origin == null) {
       return true; // not a browser's cross-origin request
     }
-    if (!origins.allows(origin, GatewayServer.ownOrigin(exchange))) {
+    if (!origins.allows(exchange)) {
       sendText(exchange, StatusCodes.FORBIDDEN, "pages from " + origin + " may not use this gateway");
       return false;
     }

@@ -44,7 +44,7 @@ class WhepHooksTest {
     new WhepRoutes(
         new WhepSessions(gateway.streams(), gateway.sessions(), timers, WhepSessions.Timeouts.defaults(WAIT)),
         List.of(), 64 * 1024, (stream, token) -> token.equals(Optional.of(TOKEN)),
-        new OriginPolicy(List.of(GOOD_ORIGIN)))
+        new OriginGate(new OriginPolicy(List.of(GOOD_ORIGIN)), null))
         .addTo(routes);
     server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(routes).build();
     server.start();
