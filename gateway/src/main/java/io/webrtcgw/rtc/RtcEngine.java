@@ -51,6 +51,7 @@ public final class RtcEngine implements AutoCloseable {
     this.turn = turn == null ? null : new TurnCredentials(turn, clock);
     this.network = network;
     this.publicAddress = new PublicAddress(network.publicIp());
+    NativeRelease.checkVersion();
     // A plain PeerConnectionFactory opens the system's sound devices and aborts the JVM where
     // there are none; a receive-only video gateway needs no audio device at all.
     this.audioModule = new HeadlessAudioDeviceModule();

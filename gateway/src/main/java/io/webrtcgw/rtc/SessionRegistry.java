@@ -75,6 +75,11 @@ public final class SessionRegistry implements AutoCloseable {
     Session session = new Session(id, lease, engine.publicAddress().wrap(viewer), engine,
         disconnectGrace, clock, ended -> sessions.remove(ended.id(), ended));
     sessions.put(session.id(), session);
+    if (closed) {
+      // closeAll ran between the check above and the put: this session missed it.
+      session.close(EndReason.SHUTDOWN);
+      throw new StreamBusyException("the gateway is shutting down");
+    }
     log.info("session {} started: stream={} peer={}", session.id(), stream.name(), viewer.peer());
     listener.started(session);
     session.ended().thenAccept(reason -> listener.ended(session, reason));
