@@ -155,6 +155,9 @@ class FirefoxViewerTest {
     Map<String, Object> stats = (Map<String, Object>) firefox.script("return window.player.stats()");
     List<String> ids = gateway.sessions().all().stream().map(Session::id).toList();
     assertEquals(List.of(String.valueOf(stats.get("session"))), ids, "the player's WHEP session is the gateway's");
+    Object whepRequests = firefox.script(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/whep/pattern'))");
+    assertTrue(whepRequests instanceof List<?> list && !list.isEmpty(), "the player signalled over WHEP: " + whepRequests);
     Browser.Playback playback = firefox.measurePlayback(3);
     log.info("{}: /view over WHEP rendered {} frames in {} s = {} fps at {}x{}", firefox.version(),
         playback.presented(), playback.seconds(), String.format("%.1f", playback.fps()), playback.width(),
