@@ -15,6 +15,7 @@ import io.webrtcgw.source.SourceFactory;
 import io.webrtcgw.source.SourceOpener;
 import io.webrtcgw.source.VideoSource;
 import io.webrtcgw.source.camera.NativeCameraDevices;
+import io.webrtcgw.source.h264.DecoderSandbox;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,16 +41,18 @@ public final class Gateway implements AutoCloseable {
   private final ScheduledExecutorService timers;
   private final GatewayServer server;
   private final GatewayMetrics metrics;
+  private final List<AutoCloseable> owned;
   private boolean closed;
 
   private Gateway(RtcEngine engine, StreamRegistry streams, SessionRegistry sessions,
-      ScheduledExecutorService timers, GatewayServer server, GatewayMetrics metrics) {
+      ScheduledExecutorService timers, GatewayServer server, GatewayMetrics metrics, List<AutoCloseable> owned) {
     this.engine = engine;
     this.streams = streams;
     this.sessions = sessions;
     this.timers = timers;
     this.server = server;
     this.metrics = metrics;
+    this.owned = owned;
   }
 
   /**
@@ -59,11 +62,21 @@ public final class Gateway implements AutoCloseable {
    * @throws SourceException naming the stream and the reason when a source cannot be opened
    */
   public static Gateway start(GatewayConfig config, Clock clock) throws SourceException {
-    return start(config, clock, new SourceFactory(clock, new NativeCameraDevices()));
+    DecoderSandbox decoders = DecoderSandbox.start();
+    try {
+      return start(config, clock, new SourceFactory(clock, new NativeCameraDevices(), decoders), decoders);
+    } catch (SourceException | RuntimeException e) {
+      decoders.close();
+      throw e;
+    }
   }
 
-  /** As {@link #start(GatewayConfig, Clock)}, with the sources {@code sourceFactory} opens. */
-  public static Gateway start(GatewayConfig config, Clock clock, SourceOpener sourceFactory) throws SourceException {
+  /**
+   * As {@link #start(GatewayConfig, Clock)}, with the sources {@code sourceFactory} opens; the
+   * gateway closes {@code owned} (what those sources use, such as their decoders) last.
+   */
+  public static Gateway start(GatewayConfig config, Clock clock, SourceOpener sourceFactory, AutoCloseable... owned)
+      throws SourceException {
     List<VideoSource> sources = new ArrayList<>();
     try {
       for (StreamConfig stream : config.streams()) {
@@ -103,7 +116,7 @@ public final class Gateway implements AutoCloseable {
       engine.close();
       throw e;
     }
-    return new Gateway(engine, streams, sessions, timers, server, metrics);
+    return new Gateway(engine, streams, sessions, timers, server, metrics, List.of(owned));
   }
 
   public int port() {
@@ -135,6 +148,13 @@ public final class Gateway implements AutoCloseable {
     metrics.close();
     streams.close();
     engine.close();
+    for (AutoCloseable resource : owned) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
+      }
+    }
     log.info("gateway stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
   }
 }

@@ -5,6 +5,7 @@ import io.webrtcgw.source.camera.CameraDevices;
 import io.webrtcgw.source.camera.CameraSelector;
 import io.webrtcgw.source.camera.CameraSource;
 import io.webrtcgw.source.file.FileSource;
+import io.webrtcgw.source.h264.StreamDecoder;
 import io.webrtcgw.source.pattern.PatternSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,10 +18,13 @@ import java.time.Clock;
 public final class SourceFactory implements SourceOpener {
   private final Clock clock;
   private final CameraDevices cameras;
+  private final StreamDecoder.Factory decoders;
 
-  public SourceFactory(Clock clock, CameraDevices cameras) {
+  /** @param decoders where H.264 is decoded (a {@link io.webrtcgw.source.h264.DecoderSandbox}) */
+  public SourceFactory(Clock clock, CameraDevices cameras, StreamDecoder.Factory decoders) {
     this.clock = clock;
     this.cameras = cameras;
+    this.decoders = decoders;
   }
 
   @Override
@@ -35,7 +39,7 @@ public final class SourceFactory implements SourceOpener {
     return switch (parsed.kind()) {
       case PATTERN -> new PatternSource(streamName, SourceUri.patternFormat(parsed.argument()), clock);
       case FILE -> FileSource.open(streamName, resolve(parsed.argument()),
-          FileSource.Options.DEFAULT.withLoop(stream.loop()), clock);
+          FileSource.Options.DEFAULT.withLoop(stream.loop()), clock, decoders);
       case CAMERA -> {
         try {
           yield new CameraSource(streamName, CameraSelector.parse(parsed.argument()), cameras, clock,

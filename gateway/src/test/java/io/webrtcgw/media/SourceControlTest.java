@@ -15,6 +15,7 @@ import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
 import io.webrtcgw.source.camera.NativeCameraDevices;
+import io.webrtcgw.source.h264.DecoderSandbox;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.TestGateway;
@@ -46,6 +47,7 @@ class SourceControlTest {
   private static Gateway gateway;
   private static ViewerPeers peers;
   private static SlowToStop slow;
+  private static DecoderSandbox decoders;
 
   /** A pattern whose stop() blocks for {@link #STOP_TAKES} before stopping it. */
   static final class SlowToStop implements VideoSource {
@@ -110,7 +112,8 @@ class SourceControlTest {
   @BeforeAll
   static void start() throws Exception {
     Limits limits = new Limits(100, 64 * 1024, CONNECT_DEADLINE, Duration.ofSeconds(5));
-    SourceFactory real = new SourceFactory(Clock.systemUTC(), new NativeCameraDevices());
+    decoders = DecoderSandbox.start();
+    SourceFactory real = new SourceFactory(Clock.systemUTC(), new NativeCameraDevices(), decoders);
     gateway = Gateway.start(TestGateway.config(limits, StreamConfig.of("slow", "pattern:320x180@30"),
         StreamConfig.of("fast", "pattern:320x180@30")), Clock.systemUTC(), stream -> {
           VideoSource source = real.open(stream);
@@ -119,7 +122,7 @@ class SourceControlTest {
             return slow;
           }
           return source;
-        });
+        }, decoders);
     peers = new ViewerPeers();
   }
 

@@ -12,7 +12,9 @@ import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.file.FrameRecorder.Change;
 import io.webrtcgw.source.file.FrameRecorder.Seen;
 import io.webrtcgw.source.file.TestClips.Spec;
-import io.webrtcgw.source.h264.H264PictureDecoder;
+import io.webrtcgw.source.h264.DecoderSandbox;
+import io.webrtcgw.source.h264.LocalDecoder;
+import io.webrtcgw.source.h264.StreamDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,11 +44,19 @@ class FileSourcePlaybackTest {
    * Decodes a clip flat out so that the JIT has compiled JCodec before any test measures pacing: a
    * cold decoder is several times slower and makes the source run late.
    */
+  private static DecoderSandbox decoders;
+
+  @AfterAll
+  static void stopDecoders() {
+    decoders.close();
+  }
+
   @BeforeAll
   static void warmUpDecoder() throws Exception {
+    decoders = DecoderSandbox.start();
     ClipInfo clip = Mp4Probe.probe(TestClips.h264(clips, new Spec("high", 3, 854, 480, "60", 2.0)));
     for (int round = 0; round < 2; round++) {
-      try (ClipReader reader = new ClipReader(clip, H264PictureDecoder::new)) {
+      try (ClipReader reader = new ClipReader(clip, new LocalDecoder(new StreamDecoder.Spec("probe", clip.rotation(), clip.avcC().getSpsList(), clip.avcC().getPpsList(), java.time.Duration.ZERO)))) {
         ClipReader.Sample sample;
         while ((sample = reader.next()) != null) {
           reader.decode(sample);
@@ -69,7 +80,7 @@ class FileSourcePlaybackTest {
   @MethodSource("profiles")
   void playsEveryFrameInPresentationOrderAtTheFileRate(Spec spec) throws Exception {
     Path clip = TestClips.h264(clips, spec);
-    try (FileSource source = FileSource.open("play", clip, ONCE, EPOCH)) {
+    try (FileSource source = FileSource.open("play", clip, ONCE, EPOCH, decoders)) {
       VideoFormat format = source.format();
       assertEquals(spec.width(), format.width());
       assertEquals(spec.height(), format.height());
@@ -109,7 +120,7 @@ class FileSourcePlaybackTest {
   void loopsSeamlesslyAddingTheFileDurationEachTime() throws Exception {
     Spec spec = new Spec("high", 3, 320, 240, "30", 1.0);
     Path clip = TestClips.h264(clips, spec);
-    try (FileSource source = FileSource.open("loop", clip, FileSource.Options.DEFAULT, EPOCH)) {
+    try (FileSource source = FileSource.open("loop", clip, FileSource.Options.DEFAULT, EPOCH, decoders)) {
       FrameRecorder recorder = new FrameRecorder(false);
       long started = System.nanoTime();
       source.start(recorder, recorder);
@@ -137,7 +148,7 @@ class FileSourcePlaybackTest {
       case "avc3" -> TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", "-tag:v", "avc3", clip.toString());
       default -> TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", "-movflags", "+faststart", clip.toString());
     }
-    try (FileSource source = FileSource.open("variant", clip, ONCE, EPOCH)) {
+    try (FileSource source = FileSource.open("variant", clip, ONCE, EPOCH, decoders)) {
       FrameRecorder recorder = new FrameRecorder(false);
       source.start(recorder, recorder);
       assertEquals(SourceState.ENDED, recorder.awaitEnd(Duration.ofSeconds(10)).state());
@@ -152,7 +163,7 @@ class FileSourcePlaybackTest {
   @Test
   void restartsAfterStopFromTheBeginningAndLeavesNoThreadBehind() throws Exception {
     Path clip = TestClips.h264(clips, new Spec("main", 3, 320, 240, "30", 1.0));
-    FileSource source = FileSource.open("restart", clip, FileSource.Options.DEFAULT, Clock.systemUTC());
+    FileSource source = FileSource.open("restart", clip, FileSource.Options.DEFAULT, Clock.systemUTC(), decoders);
     FrameRecorder first = new FrameRecorder(false);
     source.start(first, first);
     first.awaitFrames(10, Duration.ofSeconds(10));
@@ -185,7 +196,7 @@ class FileSourcePlaybackTest {
       TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", "-metadata:s:v:0", "rotate=" + rotate, clip.toString());
     }
     byte[] expected = TestClips.ffmpegFirstFrame(clip, clips);
-    try (FileSource source = FileSource.open("rotate", clip, ONCE, Clock.systemUTC())) {
+    try (FileSource source = FileSource.open("rotate", clip, ONCE, Clock.systemUTC(), decoders)) {
       boolean sideways = rotate % 180 != 0;
       assertEquals(new VideoFormat(sideways ? 480 : 854, sideways ? 854 : 480, 30), source.format());
       FrameRecorder recorder = new FrameRecorder(true);
@@ -210,7 +221,7 @@ class FileSourcePlaybackTest {
     assertTrue(Files.isRegularFile(demo), "samples/demo.mp4 is checked in");
     ClipInfo info = Mp4Probe.probe(demo);
     assertEquals(12, info.durationSeconds(), 0.5);
-    try (FileSource source = FileSource.open("demo", demo, FileSource.Options.DEFAULT, Clock.systemUTC())) {
+    try (FileSource source = FileSource.open("demo", demo, FileSource.Options.DEFAULT, Clock.systemUTC(), decoders)) {
       assertEquals(new VideoFormat(640, 360, 30), source.format());
       FrameRecorder recorder = new FrameRecorder(false);
       source.start(recorder, recorder);
