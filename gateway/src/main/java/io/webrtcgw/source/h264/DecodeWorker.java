@@ -29,7 +29,11 @@ public final class DecodeWorker {
     System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
     JCodecLogBridge.install();
     if (args.length > 0 && args[0].equals("--warm")) {
-      Warmup.run();
+      // Warms up beside the reading below, and stops as soon as the first request comes: a stream
+      // taking this process over must not wait for the warm-up to finish.
+      Thread warmup = new Thread(Warmup::run, "warm-up");
+      warmup.setDaemon(true);
+      warmup.start();
     }
     LocalDecoder decoder = null;
     while (true) {
@@ -39,6 +43,7 @@ public final class DecodeWorker {
       } catch (EOFException e) {
         return; // the gateway let go of this process
       }
+      Warmup.stop();
       switch (type) {
         case SandboxProtocol.OPEN -> {
           Rotation rotation = Rotation.values()[Math.floorMod(in.readInt(), Rotation.values().length)];

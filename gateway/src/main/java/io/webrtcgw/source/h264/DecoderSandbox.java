@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
 public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DecoderSandbox.class);
 
+  /** How long a stream waits for a spare that is starting rather than start a process of its own. */
+  private static final long SPARE_PATIENCE_NANOS = 2_000_000_000L;
+
   private final List<String> command;
   private final ExecutorService spawner = Executors.newSingleThreadExecutor(runnable -> {
     Thread thread = new Thread(runnable, "decoder-spawner");
@@ -34,6 +37,7 @@ public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseabl
   private final Set<DecoderProcess> processes = ConcurrentHashMap.newKeySet();
   private final Object lock = new Object();
   private DecoderProcess spare; // guarded by lock
+  private boolean spawning; // guarded by lock: a spare is starting
   private boolean closed; // guarded by lock
 
   /** @param command the decoder process's command line ({@link #javaCommand()} outside tests) */
@@ -68,10 +72,26 @@ public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseabl
     return new SandboxedDecoder(this, spec);
   }
 
-  /** A process for a stream: the spare if it is ready, else a new one; a new spare starts behind it. */
+  /**
+   * A process for a stream: the spare, waiting for it a moment if it is starting (a JVM is quicker
+   * to finish starting than to start), else a new one; a new spare starts behind it.
+   */
   DecoderProcess take() throws IOException {
     DecoderProcess taken;
     synchronized (lock) {
+      long deadline = System.nanoTime() + SPARE_PATIENCE_NANOS;
+      while (spawning && (spare == null || !spare.alive()) && !closed) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        try {
+          lock.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while waiting for a decoder process");
+        }
+      }
       if (closed) {
         throw new IOException("the decoder sandbox is closed");
       }
@@ -115,18 +135,24 @@ public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseabl
           if (closed || (spare != null && spare.alive())) {
             return;
           }
+          spawning = true;
         }
+        DecoderProcess fresh = null;
         try {
-          DecoderProcess fresh = spawn();
-          synchronized (lock) {
+          fresh = spawn();
+        } catch (IOException e) {
+          log.warn("cannot start a spare decoder process: {}", e.getMessage());
+        }
+        synchronized (lock) {
+          spawning = false;
+          if (fresh != null) {
             if (closed || spare != null) {
               release(fresh, false);
             } else {
               spare = fresh;
             }
           }
-        } catch (IOException e) {
-          log.warn("cannot start a spare decoder process: {}", e.getMessage());
+          lock.notifyAll();
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {

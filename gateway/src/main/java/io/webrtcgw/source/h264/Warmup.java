@@ -19,17 +19,24 @@ final class Warmup {
   private static final long BUDGET_NANOS = 800_000_000L;
   private static final int NAL_ACCESS_UNIT_DELIMITER = 9;
 
+  private static volatile boolean stopped;
+
   private Warmup() {}
+
+  /** Ends the warm-up after the unit it is decoding. */
+  static void stop() {
+    stopped = true;
+  }
 
   static void run() {
     try {
       List<List<ByteBuffer>> units = accessUnits(load());
       long end = System.nanoTime() + BUDGET_NANOS;
-      while (System.nanoTime() < end) {
+      while (System.nanoTime() < end && !stopped) {
         LocalDecoder decoder = new LocalDecoder(new StreamDecoder.Spec("warm-up", Rotation.NONE, List.of(), List.of(),
             java.time.Duration.ZERO));
-        for (List<ByteBuffer> unit : units) {
-          decoder.decode(copies(unit), 0);
+        for (int i = 0; i < units.size() && !stopped; i++) {
+          decoder.decode(copies(units.get(i)), 0);
         }
       }
     } catch (IOException | DecodeException | RuntimeException e) {
