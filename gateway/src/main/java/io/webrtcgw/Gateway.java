@@ -62,9 +62,13 @@ public final class Gateway implements AutoCloseable {
    * @throws SourceException naming the stream and the reason when a source cannot be opened
    */
   public static Gateway start(GatewayConfig config, Clock clock) throws SourceException {
-    DecoderSandbox decoders = DecoderSandbox.start();
+    DecoderSandbox decoders = DecoderSandbox.create();
     try {
-      return start(config, clock, new SourceFactory(clock, new NativeCameraDevices(), decoders), decoders);
+      Gateway gateway = start(config, clock, new SourceFactory(clock, new NativeCameraDevices(), decoders), decoders);
+      if (gateway.streams.all().stream().anyMatch(stream -> stream.source().decodesH264())) {
+        decoders.prepareSpare();
+      }
+      return gateway;
     } catch (SourceException | RuntimeException e) {
       decoders.close();
       throw e;

@@ -149,6 +149,11 @@ public final class FileSource implements VideoSource {
   }
 
   @Override
+  public boolean decodesH264() {
+    return true;
+  }
+
+  @Override
   public SourceMeter meter() {
     return meter;
   }

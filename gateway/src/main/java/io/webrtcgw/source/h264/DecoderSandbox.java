@@ -47,9 +47,19 @@ public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseabl
 
   /** A sandbox whose processes are this JVM's java on this JVM's class path, with a spare starting. */
   public static DecoderSandbox start() {
-    DecoderSandbox sandbox = new DecoderSandbox(javaCommand());
-    sandbox.spawnSpare();
+    DecoderSandbox sandbox = create();
+    sandbox.prepareSpare();
     return sandbox;
+  }
+
+  /** A sandbox as {@link #start()} makes, but with no process until {@link #prepareSpare} or a stream asks. */
+  public static DecoderSandbox create() {
+    return new DecoderSandbox(javaCommand());
+  }
+
+  /** Starts the spare process (in the background), so that the first stream does not wait for one. */
+  public void prepareSpare() {
+    spawnSpare();
   }
 
   /**
@@ -141,7 +151,11 @@ public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseabl
         try {
           fresh = spawn();
         } catch (IOException e) {
-          log.warn("cannot start a spare decoder process: {}", e.getMessage());
+          synchronized (lock) {
+            if (!closed) {
+              log.warn("cannot start a spare decoder process: {}", e.getMessage());
+            }
+          }
         }
         synchronized (lock) {
           spawning = false;
