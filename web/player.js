@@ -723,12 +723,22 @@ export class Player {
     }
   }
 
-  // The backoff spaces out attempts against a gateway that is down or refusing. When it was this
-  // browser's own network that was gone, the next attempt need not wait out the backoff.
+  // The browser reports its network back: whatever was waiting for it (a pause, a probe, an ICE
+  // restart whose offer went into a connection that died with the network) is overtaken by a fresh
+  // attempt at once, on new sockets.
   #networkBack() {
-    if (this.#retryTimer === null) return;
+    const a = this.#attempt;
+    if (a && a.restartTimer !== null) {
+      this.#teardown(a);
+      this.#connect();
+      return;
+    }
+    if (this.#retryTimer === null && this.#probing === null) return;
     clearTimeout(this.#retryTimer);
-    this.#probeThenConnect();
+    this.#retryTimer = null;
+    this.#probing?.abort();
+    this.#probing = null;
+    this.#connect();
   }
 
   #fail(a, detail) {
