@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Assumptions;
  * Every picture carries a {@link FrameStamp} band whose frame number is ffmpeg's own count in
  * presentation order, so tests can check the order in which frames come out.
  */
-final class TestClips {
-  static final Path FFMPEG = Path.of("/usr/bin/ffmpeg");
+public final class TestClips {
+  public static final Path FFMPEG = Path.of("/usr/bin/ffmpeg");
   private static String encoders;
 
   private TestClips() {}
@@ -48,7 +48,7 @@ final class TestClips {
     }
   }
 
-  static void assumeFfmpeg() {
+  public static void assumeFfmpeg() {
     Assumptions.assumeTrue(Files.isExecutable(FFMPEG), "needs Debian's " + FFMPEG + " to make test clips");
   }
 
@@ -88,7 +88,7 @@ final class TestClips {
    * {@link FrameStamp} band, white for 1 and black for 0, and leaves cells 0-47 black. Only the band
    * goes through geq, which is slow per pixel.
    */
-  static String stampFilter(int height) {
+  public static String stampFilter(int height) {
     int band = FrameStamp.bandHeight(height);
     String cell = "floor(X*64/W)";
     String bit = "mod(floor(mod(N\\,65536)/pow(2\\,63-" + cell + "))\\,2)";
@@ -97,7 +97,7 @@ final class TestClips {
   }
 
   /** Runs ffmpeg with {@code args} after the usual quiet flags. */
-  static void ffmpeg(String... args) {
+  public static void ffmpeg(String... args) {
     assumeFfmpeg();
     List<String> all = new ArrayList<>(base());
     all.addAll(List.of(args));
