@@ -198,6 +198,9 @@ final class CameraClient implements Closeable {
     if (e instanceof SSLException) {
       return "TLS with " + where + " failed: " + e.getMessage();
     }
+    if (e instanceof MultipartReader.BrokenStreamException) {
+      return e.getMessage();
+    }
     if (e instanceof ResponseHead.NotHttpException) {
       return where + ": " + e.getMessage();
     }

@@ -105,7 +105,7 @@ public final class MultipartReader {
    */
   private boolean toBoundary() throws IOException {
     if (parts == 0) {
-      int at = find(0, MAX_GAP);
+      int at = find(0, MAX_GAP, true);
       if (at < 0) {
         if (end == start) {
           return false;
@@ -124,7 +124,11 @@ public final class MultipartReader {
       }
       if (!atBoundary()) {
         String found = preview(start);
-        int at = find(0, MAX_GAP);
+        if (ensure(3) && buffer[start] == '-' && buffer[start + 1] == '-' && buffer[start + 2] != '-') {
+          throw new BrokenStreamException("broken boundary: expected '--" + boundary() + "' after part " + parts
+              + ", found '" + line(start) + "'");
+        }
+        int at = find(0, MAX_GAP, false);
         if (at < 0) {
           throw new BrokenStreamException("broken boundary: no '--" + boundary() + "' after part " + parts
               + " (found '" + found + "')");
@@ -182,14 +186,22 @@ public final class MultipartReader {
    * The offset from {@code start} of the next boundary ({@code --} and the boundary; without one
    * known, {@code --} at the start of a line) at or after {@code from}, searching at most {@code
    * limit} bytes; -1 if none.
+   *
+   * @param foreign whether lines that look like another boundary fail the search: the second one
+   *     seen means the camera uses a boundary other than the one it declared
    */
-  private int find(int from, int limit) throws IOException {
+  private int find(int from, int limit, boolean foreign) throws IOException {
     int at = from;
+    int others = 0;
     while (true) {
       int needed = core == null ? 3 : 2 + core.length;
       while (end - start - at >= needed) {
         if (matches(at)) {
           return at;
+        }
+        if (foreign && core != null && looksLikeBoundary(at) && ++others >= 2) {
+          throw new BrokenStreamException("no boundary '--" + boundary() + "' where the stream's parts begin; its"
+              + " boundary lines are '" + line(start + at) + "'");
         }
         at++;
         if (at > limit) {
@@ -200,6 +212,17 @@ public final class MultipartReader {
         return -1;
       }
     }
+  }
+
+  private int find(int from, int limit) throws IOException {
+    return find(from, limit, false);
+  }
+
+  /** {@code --} and a word at the start of a line. */
+  private boolean looksLikeBoundary(int at) {
+    int p = start + at;
+    return (at == 0 || buffer[p - 1] == '\n') && buffer[p] == '-' && buffer[p + 1] == '-' && buffer[p + 2] != '-'
+        && buffer[p + 2] > ' ';
   }
 
   private boolean matches(int at) {
@@ -423,5 +446,14 @@ public final class MultipartReader {
 
   private String preview(int from) {
     return ResponseHead.printable(buffer, from, Math.min(end, from + 40), 40);
+  }
+
+  /** The line at {@code from}, without its line break, at most 40 characters. */
+  private String line(int from) {
+    int to = from;
+    while (to < end && to - from < 40 && buffer[to] != '\r' && buffer[to] != '\n') {
+      to++;
+    }
+    return ResponseHead.printable(buffer, from, to, 40);
   }
 }

@@ -141,7 +141,17 @@ class MultipartReaderTest {
     byte[] a = JpegScannerTest.jpeg(32, 24, 12);
     byte[] stream = join("--other\r\nContent-Length: " + a.length + "\r\n\r\n", a, "\r\n--other\r\n");
     BrokenStreamException e = assertThrows(BrokenStreamException.class, () -> readAll(stream, "frame"));
-    assertTrue(e.getMessage().contains("no boundary '--frame'") && e.getMessage().contains("--other"), e.getMessage());
+    assertEquals("no boundary '--frame' where the stream's parts begin; its boundary lines are '--other'", e.getMessage());
+  }
+
+  @Test
+  void anotherBoundaryMidStreamIsBrokenAtOnce() throws Exception {
+    byte[] a = JpegScannerTest.jpeg(32, 24, 14);
+    byte[] stream = join("--b\r\nContent-Length: " + a.length + "\r\n\r\n", a, "\r\n--changed\r\n\r\n", a);
+    MultipartReader reader = new MultipartReader(new ByteArrayInputStream(stream), "b");
+    assertArrayEquals(a, reader.next().body());
+    BrokenStreamException e = assertThrows(BrokenStreamException.class, reader::next);
+    assertEquals("broken boundary: expected '--b' after part 1, found '--changed'", e.getMessage());
   }
 
   @Test
