@@ -196,7 +196,13 @@ final class CameraClient implements Closeable {
           : "no data from " + where + " for " + seconds(timeout);
     }
     if (e instanceof SSLException) {
-      return "TLS with " + where + " failed: " + e.getMessage();
+      String detail = String.valueOf(e.getMessage());
+      if (detail.contains("PKIX") || detail.contains("certification path")) {
+        detail = "the camera's certificate is not trusted (self-signed? add it to the JVM's trust store)";
+      } else if (detail.contains("No subject alternative") || detail.contains("No name matching")) {
+        detail = "the camera's certificate is not for '" + at.host() + "'";
+      }
+      return "TLS with " + where + " failed: " + detail;
     }
     if (e instanceof MultipartReader.BrokenStreamException) {
       return e.getMessage();

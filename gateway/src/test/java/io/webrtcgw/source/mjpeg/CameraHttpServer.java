@@ -4,6 +4,8 @@ import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import javax.net.ssl.SSLContext;
 
 /**
  * A test camera on the JDK's own HTTP server, on loopback: an MJPEG stream (multipart, chunked,
@@ -55,6 +58,7 @@ final class CameraHttpServer implements AutoCloseable {
   });
   private final Object ticks = new Object();
   private final String password;
+  private final String scheme;
   private final Map<Integer, byte[]> pictures = new HashMap<>();
   private long tick;
   private volatile boolean closed;
@@ -68,8 +72,21 @@ final class CameraHttpServer implements AutoCloseable {
 
   /** @param fps pictures per second on every stream */
   CameraHttpServer(String password, int fps) throws IOException {
+    this(password, fps, null);
+  }
+
+  /** @param tls serves https with this context; null for http */
+  CameraHttpServer(String password, int fps, SSLContext tls) throws IOException {
     this.password = password;
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    this.scheme = tls == null ? "http" : "https";
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls == null) {
+      server = HttpServer.create(loopback, 16);
+    } else {
+      HttpsServer secure = HttpsServer.create(loopback, 16);
+      secure.setHttpsConfigurator(new HttpsConfigurator(tls));
+      server = secure;
+    }
     server.setExecutor(handlers);
     server.createContext("/cam", exchange -> serve(exchange, mode));
     server.createContext("/redirect", exchange -> {
@@ -105,7 +122,7 @@ final class CameraHttpServer implements AutoCloseable {
   }
 
   String url(String path) {
-    return "http://127.0.0.1:" + port() + path;
+    return scheme + "://127.0.0.1:" + port() + path;
   }
 
   /** The JPEG of picture {@code n}: gray, {@code 16 + 2 * (n % 200)} by 16 pixels. */
