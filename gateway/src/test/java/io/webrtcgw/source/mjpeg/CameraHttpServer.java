@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import javax.net.ssl.SSLContext;
@@ -35,7 +36,7 @@ import javax.net.ssl.SSLContext;
  * stream behind Basic (the JDK's {@link BasicAuthenticator}) and Digest (checked here) logins.
  *
  * <p>Picture {@code n} is {@code 16 + 2 * (n % 200)} pixels wide, so a test reads the sequence
- * off the decoded size.
+ * off the decoded size; with {@link #steadySize} every picture is 320x180 instead.
  */
 final class CameraHttpServer implements AutoCloseable {
   static final String BOUNDARY = "frame";
@@ -63,6 +64,8 @@ final class CameraHttpServer implements AutoCloseable {
   private long tick;
   private volatile boolean closed;
   volatile Mode mode = Mode.STREAM;
+  /** Every picture 320x180, as a real camera sends: for tests through WebRTC, whose encoder dislikes new sizes. */
+  volatile boolean steadySize;
   final AtomicInteger streamRequests = new AtomicInteger();
   final AtomicInteger snapshotRequests = new AtomicInteger();
   final AtomicInteger refusedLogins = new AtomicInteger();
@@ -88,14 +91,14 @@ final class CameraHttpServer implements AutoCloseable {
       server = secure;
     }
     server.setExecutor(handlers);
-    server.createContext("/cam", exchange -> serve(exchange, mode));
+    server.createContext("/cam", exchange -> serve(exchange, () -> mode));
     server.createContext("/redirect", exchange -> {
       exchange.getResponseHeaders().add("Location", "/cam?from=redirect");
       exchange.sendResponseHeaders(302, -1);
       exchange.close();
     });
     server.createContext("/snap.jpg", this::snapshot);
-    HttpContext basic = server.createContext("/basic", exchange -> serve(exchange, Mode.STREAM));
+    HttpContext basic = server.createContext("/basic", exchange -> serve(exchange, () -> Mode.STREAM));
     basic.setAuthenticator(new BasicAuthenticator(REALM) {
       @Override
       public boolean checkCredentials(String user, String pass) {
@@ -125,14 +128,16 @@ final class CameraHttpServer implements AutoCloseable {
     return scheme + "://127.0.0.1:" + port() + path;
   }
 
-  /** The JPEG of picture {@code n}: gray, {@code 16 + 2 * (n % 200)} by 16 pixels. */
+  /** The JPEG of picture {@code n}: {@code 16 + 2 * (n % 200)} by 16 pixels, or 320x180 when steady. */
   byte[] picture(int n) {
+    boolean steady = steadySize;
     synchronized (pictures) {
-      return pictures.computeIfAbsent(n % 200, k -> {
-        BufferedImage image = new BufferedImage(16 + 2 * k, 16, BufferedImage.TYPE_INT_RGB);
+      return pictures.computeIfAbsent(steady ? -1 - n % 15 : n % 200, k -> {
+        BufferedImage image = steady ? new BufferedImage(320, 180, BufferedImage.TYPE_INT_RGB)
+            : new BufferedImage(16 + 2 * k, 16, BufferedImage.TYPE_INT_RGB);
         for (int x = 0; x < image.getWidth(); x++) {
-          for (int y = 0; y < 16; y++) {
-            image.setRGB(x, y, (x * 9) << 16 | (y * 15) << 8 | 0x40);
+          for (int y = 0; y < image.getHeight(); y++) {
+            image.setRGB(x, y, (x * 9 + k * 17 & 0xFF) << 16 | (y * 15 & 0xFF) << 8 | 0x40);
           }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -166,10 +171,10 @@ final class CameraHttpServer implements AutoCloseable {
     }
   }
 
-  private void serve(HttpExchange exchange, Mode chosen) throws IOException {
+  private void serve(HttpExchange exchange, Supplier<Mode> modes) throws IOException {
     streamRequests.incrementAndGet();
     try (exchange) {
-      switch (chosen) {
+      switch (modes.get()) {
         case NOT_FOUND -> exchange.sendResponseHeaders(404, -1);
         case HTML -> {
           byte[] page = "<html><body>Please log in</body></html>".getBytes(StandardCharsets.US_ASCII);
@@ -177,29 +182,37 @@ final class CameraHttpServer implements AutoCloseable {
           exchange.sendResponseHeaders(200, page.length);
           exchange.getResponseBody().write(page);
         }
-        default -> stream(exchange, chosen);
+        default -> stream(exchange, modes);
       }
     } catch (IOException e) {
       // the client went away: a camera does not care
     }
   }
 
-  private void stream(HttpExchange exchange, Mode chosen) throws IOException {
+  /**
+   * Sends a picture every tick in the mode of the moment: a camera that switches to a stall or a
+   * broken boundary does so on the connection it is serving. A mode that is no stream ends it.
+   */
+  private void stream(HttpExchange exchange, Supplier<Mode> modes) throws IOException {
     int open = openStreams.incrementAndGet();
     mostOpenStreams.accumulateAndGet(open, Math::max);
     try {
       exchange.getResponseHeaders().add("Content-Type", "multipart/x-mixed-replace; boundary=" + BOUNDARY);
       exchange.sendResponseHeaders(200, 0);
       OutputStream out = exchange.getResponseBody();
-      String delimiter = chosen == Mode.BROKEN_BOUNDARY ? "--not" + BOUNDARY : "--" + BOUNDARY;
-      while (awaitTick() && mode == chosen) {
-        byte[] jpeg = chosen == Mode.UNSUPPORTED_JPEG ? arithmeticJpeg() : picture(sequence.getAndIncrement());
+      while (awaitTick()) {
+        Mode now = modes.get();
+        if (now == Mode.NOT_FOUND || now == Mode.HTML) {
+          return;
+        }
+        byte[] jpeg = now == Mode.UNSUPPORTED_JPEG ? arithmeticJpeg() : picture(sequence.getAndIncrement());
+        String delimiter = now == Mode.BROKEN_BOUNDARY ? "--not" + BOUNDARY : "--" + BOUNDARY;
         out.write((delimiter + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpeg.length + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
-        if (chosen == Mode.STALL_MID_PART) {
+        if (now == Mode.STALL_MID_PART) {
           out.write(jpeg, 0, jpeg.length / 2);
           out.flush();
-          while (awaitTick() && mode == chosen) {
+          while (awaitTick() && modes.get() == Mode.STALL_MID_PART) {
             // holds the connection open and sends nothing more
           }
           return;
@@ -239,7 +252,7 @@ final class CameraHttpServer implements AutoCloseable {
     String authorization = exchange.getRequestHeaders().getFirst("Authorization");
     if (authorization != null && authorization.startsWith("Digest ") && digestValid(authorization.substring(7),
         exchange.getRequestMethod())) {
-      serve(exchange, Mode.STREAM);
+      serve(exchange, () -> Mode.STREAM);
       return;
     }
     if (authorization != null) {
