@@ -161,6 +161,31 @@ class ImageIoJpegDecoderTest {
   }
 
   @Test
+  void anyRasterLayoutConvertsAlike() throws Exception {
+    int w = 6;
+    int h = 4;
+    byte[] packed = new byte[w * h * 3];
+    byte[] padded = new byte[w * h * 4];
+    for (int i = 0; i < w * h; i++) {
+      for (int band = 0; band < 3; band++) {
+        byte sample = (byte) (i * 37 + band * 91);
+        packed[i * 3 + band] = sample;
+        padded[i * 4 + 1 + band] = sample;
+      }
+    }
+    java.awt.image.Raster fast = java.awt.image.Raster.createInterleavedRaster(
+        new java.awt.image.DataBufferByte(packed, packed.length), w, h, w * 3, 3, new int[] {0, 1, 2}, null);
+    java.awt.image.Raster general = java.awt.image.Raster.createInterleavedRaster(
+        new java.awt.image.DataBufferByte(padded, padded.length), w, h, w * 4, 4, new int[] {1, 2, 3}, null);
+    I420Frame a = ImageIoJpegDecoder.toI420(fast, JpegHeader.Colour.YCBCR, 0, 0);
+    I420Frame b = ImageIoJpegDecoder.toI420(general, JpegHeader.Colour.YCBCR, 0, 0);
+    assertArrayEquals(a.y(), b.y());
+    assertArrayEquals(a.u(), b.u());
+    assertArrayEquals(a.v(), b.v());
+    assertEquals((byte) Math.round(16 + (packed[3] & 0xFF) * 219 / 255.0), a.y()[1]);
+  }
+
+  @Test
   void decodesGreyJpegs() throws Exception {
     BufferedImage grey = new BufferedImage(64, 32, BufferedImage.TYPE_BYTE_GRAY);
     for (int x = 0; x < 64; x++) {
