@@ -65,6 +65,7 @@ final class CameraClient implements Closeable {
       if (closed) {
         throw new CameraFault("stopped");
       }
+      boolean reused = connection != null && connection.serves(current);
       HttpConnection conn = connectionFor(current);
       ResponseHead head;
       try {
@@ -73,6 +74,9 @@ final class CameraClient implements Closeable {
         head = conn.get(current, authorization);
       } catch (IOException e) {
         drop();
+        if (reused && !closed) {
+          continue; // the camera closed the idle connection meanwhile: once more on a new one
+        }
         throw new CameraFault(describe(e, current));
       }
       int status = head.status();

@@ -252,10 +252,9 @@ public final class MjpegSource implements VideoSource {
           serve(current);
           wait = failed(new CameraFault("the camera ended the stream"));
         } catch (CameraFault fault) {
-          wait = failed(fault);
+          wait = failed(endedByDecoder(fault));
         } catch (IOException e) {
-          String ended = endedBecause;
-          wait = failed(new CameraFault(ended != null ? ended : current.describe(e, url), ended != null && endedHard));
+          wait = failed(endedByDecoder(new CameraFault(current.describe(e, url))));
         } catch (RuntimeException e) {
           log.error("stream {}: MJPEG reader failed unexpectedly", stream, e);
           wait = failed(new CameraFault("unexpected failure reading the camera: " + e));
@@ -266,6 +265,12 @@ public final class MjpegSource implements VideoSource {
           pause(wait);
         }
       }
+    }
+
+    /** The decoding thread's reason when it ended the connection, which the failure seen here only follows from. */
+    private CameraFault endedByDecoder(CameraFault seen) {
+      String ended = endedBecause;
+      return ended == null ? seen : new CameraFault(ended, endedHard);
     }
 
     /** Opens the URL and reads it, as a stream or as snapshots, until a fault or the end. */

@@ -256,6 +256,41 @@ class MjpegSourceTest {
   }
 
   @Test
+  void aSnapshotCameraThatClosesEveryConnectionUnannouncedIsPolledWithoutFaults() throws Exception {
+    byte[] jpeg = camera.picture(3);
+    java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      Thread serving = new Thread(() -> {
+        while (true) {
+          try (Socket socket = server.accept()) {
+            connections.incrementAndGet();
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                java.nio.charset.StandardCharsets.ISO_8859_1));
+            String line;
+            while ((line = in.readLine()) != null && !line.isEmpty()) {
+              // the request head
+            }
+            // HTTP/1.1 and no "Connection: close": the client may think the connection stays.
+            socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: "
+                + jpeg.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(jpeg);
+          } catch (IOException e) {
+            return;
+          }
+        }
+      });
+      serving.setDaemon(true);
+      serving.start();
+      start("http://127.0.0.1:" + server.getLocalPort() + "/snapshot.cgi", FAST.withFps(10.0));
+      for (int i = 0; i < 6; i++) {
+        nextFrame();
+      }
+      assertTrue(reasons.isEmpty(), "no fault: " + reasons);
+      assertTrue(connections.get() >= 6, connections + " connections");
+    }
+  }
+
+  @Test
   void whenDecodingFallsBehindTheNewestPictureIsShownAndTheRestCountedAsDropped() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     List<Integer> sequence = new java.util.concurrent.CopyOnWriteArrayList<>();
