@@ -206,6 +206,77 @@ class ImageIoJpegDecoderTest {
   }
 
   @Test
+  void decodesAdobeRgbJpegs() throws Exception {
+    BufferedImage red = new BufferedImage(32, 16, BufferedImage.TYPE_INT_RGB);
+    for (int x = 0; x < 32; x++) {
+      for (int y = 0; y < 16; y++) {
+        red.setRGB(x, y, 0xFF0000);
+      }
+    }
+    byte[] jpeg = adobeRgb(red);
+    assertEquals(JpegHeader.Colour.RGB, JpegHeader.parse(jpeg).colour(), "the writer made an RGB JPEG");
+    I420Frame frame = decoder.decode(jpeg, 0, 0);
+    // BT.601 limited range of pure red: Y 81, Cb 90, Cr 240.
+    assertTrue(Math.abs((frame.y()[100] & 0xFF) - 81) <= 3, "Y " + (frame.y()[100] & 0xFF));
+    assertTrue(Math.abs((frame.u()[20] & 0xFF) - 90) <= 3, "Cb " + (frame.u()[20] & 0xFF));
+    assertTrue(Math.abs((frame.v()[20] & 0xFF) - 240) <= 3, "Cr " + (frame.v()[20] & 0xFF));
+  }
+
+  @Test
+  void decodesVerticallySubsampledJpegs() throws Exception {
+    BufferedImage image = gradient(96, 64);
+    byte[] jpeg = written(image, false, 1, 2);
+    assertEquals("4:4:0", JpegHeader.parse(jpeg).sampling());
+    I420Frame frame = decoder.decode(jpeg, 0, 0);
+    byte[][] expected = reference(image);
+    Difference y = Difference.of(expected[0], frame.y());
+    Difference u = Difference.of(expected[1], frame.u());
+    assertTrue(y.mean() <= 1.0 && u.mean() <= 1.5, "luma " + y + ", Cb " + u);
+  }
+
+  /** An Adobe JPEG without colour transform (RGB samples), as some cameras and editors write. */
+  private static byte[] adobeRgb(BufferedImage image) throws IOException {
+    return written(image, true, 1, 1);
+  }
+
+  /**
+   * A JPEG written through the writer's metadata: luma sampled {@code h} by {@code v} against
+   * chroma, and with {@code rgb} an Adobe segment saying the samples are RGB.
+   */
+  private static byte[] written(BufferedImage image, boolean rgb, int h, int v) throws IOException {
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    ImageWriteParam param = writer.getDefaultWriteParam();
+    javax.imageio.metadata.IIOMetadata metadata =
+        writer.getDefaultImageMetadata(javax.imageio.ImageTypeSpecifier.createFromRenderedImage(image), param);
+    String format = "javax_imageio_jpeg_image_1.0";
+    javax.imageio.metadata.IIOMetadataNode root = (javax.imageio.metadata.IIOMetadataNode) metadata.getAsTree(format);
+    if (rgb) {
+      org.w3c.dom.Node variety = root.getElementsByTagName("JPEGvariety").item(0);
+      while (variety.getFirstChild() != null) {
+        variety.removeChild(variety.getFirstChild());
+      }
+      javax.imageio.metadata.IIOMetadataNode adobe = new javax.imageio.metadata.IIOMetadataNode("app14Adobe");
+      adobe.setAttribute("transform", "0");
+      root.getElementsByTagName("markerSequence").item(0).appendChild(adobe);
+    }
+    org.w3c.dom.NodeList components = root.getElementsByTagName("componentSpec");
+    for (int i = 0; i < components.getLength(); i++) {
+      javax.imageio.metadata.IIOMetadataNode component = (javax.imageio.metadata.IIOMetadataNode) components.item(i);
+      component.setAttribute("HsamplingFactor", i == 0 ? String.valueOf(h) : "1");
+      component.setAttribute("VsamplingFactor", i == 0 ? String.valueOf(v) : "1");
+    }
+    metadata.setFromTree(format, root);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+      writer.setOutput(stream);
+      writer.write(null, new IIOImage(image, null, metadata), param);
+    } finally {
+      writer.dispose();
+    }
+    return out.toByteArray();
+  }
+
+  @Test
   void decodesProgressiveJpegs() throws Exception {
     BufferedImage image = gradient(128, 72);
     byte[] progressive = encode(image, true);
