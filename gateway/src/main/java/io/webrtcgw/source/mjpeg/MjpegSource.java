@@ -193,6 +193,9 @@ public final class MjpegSource implements VideoSource {
     volatile boolean flowing;
     volatile boolean lostOnce;
     volatile String reported;
+    /** The host and port the current connection reads, after redirects, for messages. */
+    volatile HttpUrl reading = url;
+    private boolean decoderFailedBefore;
 
     Run(FrameSink sink, SourceListener listener) {
       this.sink = sink;
@@ -243,6 +246,7 @@ public final class MjpegSource implements VideoSource {
         endedHard = false;
         flowing = false;
         attempt++;
+        reading = url;
         watch.restart(options.stallTimeout(), Duration.ZERO);
         Duration wait;
         try {
@@ -254,7 +258,7 @@ public final class MjpegSource implements VideoSource {
         } catch (CameraFault fault) {
           wait = failed(endedByDecoder(fault));
         } catch (IOException e) {
-          wait = failed(endedByDecoder(new CameraFault(current.describe(e, url))));
+          wait = failed(endedByDecoder(new CameraFault(current.describe(e, reading))));
         } catch (RuntimeException e) {
           log.error("stream {}: MJPEG reader failed unexpectedly", stream, e);
           wait = failed(new CameraFault("unexpected failure reading the camera: " + e));
@@ -276,6 +280,7 @@ public final class MjpegSource implements VideoSource {
     /** Opens the URL and reads it, as a stream or as snapshots, until a fault or the end. */
     private void serve(CameraClient current) throws CameraFault, IOException {
       Response response = current.get();
+      reading = response.url();
       String type = response.head().mediaType();
       PushbackInputStream body = new PushbackInputStream(response.body(), 2);
       if (type.isEmpty() || type.equals("application/octet-stream")) {
@@ -433,7 +438,7 @@ public final class MjpegSource implements VideoSource {
           - TimeUnit.NANOSECONDS.toMicros(started - part.arrivalNanos());
       I420Frame frame;
       try {
-        frame = jpeg.decode(part.body(), captureMicros, part.arrivalNanos());
+        frame = decodeOrSay(jpeg, part, captureMicros);
       } catch (JpegException e) {
         meter.dropped(1);
         String reason = e.getMessage();
@@ -469,7 +474,24 @@ public final class MjpegSource implements VideoSource {
         setState(SourceState.RUNNING, null);
       }
       if (active) {
-        sink.onFrame(frame);
+        try {
+          sink.onFrame(frame);
+        } catch (RuntimeException e) {
+          log.warn("stream {}: handing a frame on failed", stream, e);
+        }
+      }
+    }
+
+    /** A decoder's unexpected exception is one more picture that cannot be decoded, not the thread's end. */
+    private I420Frame decodeOrSay(JpegDecoder jpeg, Part part, long captureMicros) throws JpegException {
+      try {
+        return jpeg.decode(part.body(), captureMicros, part.arrivalNanos());
+      } catch (RuntimeException e) {
+        if (!decoderFailedBefore) {
+          decoderFailedBefore = true;
+          log.warn("stream {}: the JPEG decoder failed unexpectedly", stream, e);
+        }
+        throw new JpegException("the JPEG cannot be decoded: " + e, e);
       }
     }
 
