@@ -151,6 +151,11 @@ final class CameraHttpServer implements AutoCloseable {
     }
   }
 
+  /** Pictures sent so far, on every connection. */
+  int sent() {
+    return sequence.get();
+  }
+
   /** Picture width to its sequence number modulo 200. */
   static int sequenceOf(int width) {
     return (width - 16) / 2;
