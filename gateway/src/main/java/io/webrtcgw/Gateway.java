@@ -12,6 +12,7 @@ import io.webrtcgw.rtc.RtcEngine;
 import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.source.SourceException;
 import io.webrtcgw.source.SourceFactory;
+import io.webrtcgw.source.SourceOpener;
 import io.webrtcgw.source.VideoSource;
 import io.webrtcgw.source.camera.NativeCameraDevices;
 import java.time.Clock;
@@ -58,7 +59,11 @@ public final class Gateway implements AutoCloseable {
    * @throws SourceException naming the stream and the reason when a source cannot be opened
    */
   public static Gateway start(GatewayConfig config, Clock clock) throws SourceException {
-    SourceFactory sourceFactory = new SourceFactory(clock, new NativeCameraDevices());
+    return start(config, clock, new SourceFactory(clock, new NativeCameraDevices()));
+  }
+
+  /** As {@link #start(GatewayConfig, Clock)}, with the sources {@code sourceFactory} opens. */
+  public static Gateway start(GatewayConfig config, Clock clock, SourceOpener sourceFactory) throws SourceException {
     List<VideoSource> sources = new ArrayList<>();
     try {
       for (StreamConfig stream : config.streams()) {
@@ -72,10 +77,12 @@ public final class Gateway implements AutoCloseable {
     ViewerSlots gatewaySlots = new ViewerSlots(config.limits().maxViewers());
     List<LiveStream> live = new ArrayList<>();
     for (int i = 0; i < sources.size(); i++) {
-      live.add(new LiveStream(config.streams().get(i), sources.get(i), engine::createVideoTrack, gatewaySlots));
+      LiveStream stream = new LiveStream(config.streams().get(i), sources.get(i), gatewaySlots);
+      engine.attach(stream);
+      live.add(stream);
     }
     StreamRegistry streams = new StreamRegistry(live);
-    GatewayMetrics metrics = new GatewayMetrics(streams);
+    GatewayMetrics metrics = new GatewayMetrics(streams, engine);
     ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "signaling-timers");
       thread.setDaemon(true);

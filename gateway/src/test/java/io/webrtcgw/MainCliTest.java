@@ -40,7 +40,7 @@ class MainCliTest {
     "--bogus                          | unknown argument '--bogus'",
     "--stream                         | --stream needs a value",
     "--stream nameonly                | --stream needs NAME=URI",
-    "--stream a=rtsp://cam            | unknown kind 'rtsp'",
+    "--stream a=srt://cam             | unknown kind 'srt'",
     "--stream a=pattern:10x10         | pattern size must be even, from 64x16",
     "--stream a=pattern: --stream a=pattern: | stream 'a' is defined twice",
     "--stream a=file:/no/such/clip.mp4 | /no/such/clip.mp4",

@@ -17,7 +17,7 @@ import java.time.Clock;
 import javax.net.ssl.SSLSocketFactory;
 
 /** Opens the source a stream's URI names. */
-public final class SourceFactory {
+public final class SourceFactory implements SourceOpener {
   private final Clock clock;
   private final CameraDevices cameras;
 
@@ -26,10 +26,7 @@ public final class SourceFactory {
     this.cameras = cameras;
   }
 
-  /**
-   * Opens the source of {@code stream}. Problems a person must fix (a missing or unplayable file)
-   * are thrown here, so that the command line can report them before serving.
-   */
+  @Override
   public VideoSource open(StreamConfig stream) throws SourceException {
     String streamName = stream.name();
     SourceUri parsed;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.StreamConfig;
-import io.webrtcgw.rtc.EndReason;
+import io.webrtcgw.signaling.EndReason;
 import io.webrtcgw.rtc.Session;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.Browser;

@@ -25,19 +25,19 @@ public final class TestClips {
   private TestClips() {}
 
   /** What to encode: an H.264 clip of testsrc2 with a stamp band. */
-  record Spec(String profile, int bFrames, int width, int height, String rate, double seconds) {
-    double fps() {
+  public record Spec(String profile, int bFrames, int width, int height, String rate, double seconds) {
+    public double fps() {
       String[] parts = rate.split("/");
       return parts.length == 1
           ? Double.parseDouble(parts[0])
           : Double.parseDouble(parts[0]) / Double.parseDouble(parts[1]);
     }
 
-    int frames() {
+    public int frames() {
       return (int) Math.round(seconds * fps());
     }
 
-    String fileName() {
+    public String fileName() {
       return String.format(Locale.ROOT, "%s-bf%d-%dx%d-%s-%d.mp4",
           profile, bFrames, width, height, rate.replace('/', '_'), frames());
     }
@@ -53,7 +53,7 @@ public final class TestClips {
   }
 
   /** Skips (visibly) when this ffmpeg build lacks {@code encoder}. */
-  static void assumeEncoder(String encoder) {
+  public static void assumeEncoder(String encoder) {
     assumeFfmpeg();
     synchronized (TestClips.class) {
       if (encoders == null) {
@@ -66,7 +66,7 @@ public final class TestClips {
   }
 
   /** Writes the clip for {@code spec} into {@code dir} (once) and returns its path. */
-  static Path h264(Path dir, Spec spec) {
+  public static Path h264(Path dir, Spec spec) {
     assumeEncoder("libx264");
     Path out = dir.resolve(spec.fileName());
     if (Files.exists(out)) {
@@ -109,7 +109,7 @@ public final class TestClips {
   }
 
   /** Decodes the first picture of {@code clip} with ffmpeg (auto-rotated) as packed I420. */
-  static byte[] ffmpegFirstFrame(Path clip, Path dir) throws IOException {
+  public static byte[] ffmpegFirstFrame(Path clip, Path dir) throws IOException {
     Path raw = Files.createTempFile(dir, "first", ".yuv");
     ffmpeg("-i", clip.toString(), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "yuv420p", raw.toString());
     return Files.readAllBytes(raw);
