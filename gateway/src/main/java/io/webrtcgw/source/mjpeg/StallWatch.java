@@ -6,8 +6,8 @@ import java.time.Duration;
 /**
  * Notices a camera that keeps its connection busy but shows nothing: bytes arrive, yet no picture
  * has been decoded for the stall timeout (a part that never ends, a stream of pictures that cannot
- * be decoded). A camera that sends nothing at all is the read timeout's to notice, not this. Read
- * from the decoding thread, fed from the reading one.
+ * be decoded). A camera that has gone silent is the read timeout's to notice, not this. Read from
+ * the decoding thread, fed from the reading one.
  */
 final class StallWatch {
   private final Clock clock;
@@ -53,7 +53,9 @@ final class StallWatch {
   String stalled() {
     long now = clock.millis();
     long idle = now - pictureMillis;
-    if (idle <= timeoutMillis || !polling && now - bytesMillis > timeoutMillis) {
+    // Bytes that stopped coming half a timeout ago mean a silent camera, which the read timeout
+    // names more precisely and at nearly the same moment.
+    if (idle <= timeoutMillis || !polling && now - bytesMillis > timeoutMillis / 2) {
       return null;
     }
     String seconds = CameraClient.seconds(Duration.ofMillis(timeoutMillis));

@@ -54,6 +54,17 @@ class StallWatchTest {
   }
 
   @Test
+  void aCameraFallingSilentInsideAPartIsLeftToTheReadTimeoutToo() {
+    watch.restart(Duration.ofSeconds(2), Duration.ZERO);
+    clock.advance(1900);
+    watch.decoded();
+    clock.advance(100);
+    watch.bytes(); // half a picture, then nothing
+    clock.advance(1950);
+    assertNull(watch.stalled(), "the read timeout fires 50 ms later and says 'no data'");
+  }
+
+  @Test
   void aSnapshotCameraIsAllowedItsPollIntervalOnTop() {
     watch.restart(Duration.ofSeconds(5), Duration.ofSeconds(10));
     clock.advance(14_000);
