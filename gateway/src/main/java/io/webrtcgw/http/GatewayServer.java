@@ -59,7 +59,7 @@ public final class GatewayServer implements AutoCloseable {
     new SnapshotRoutes(streams, new Snapshots(SNAPSHOT_TIMEOUT, timers), access).addTo(routes);
     new WhepRoutes(
         new WhepSessions(streams, sessions, timers, WhepSessions.Timeouts.defaults(config.limits().offerTimeout())),
-        sessions.iceServers(), config.limits().maxMessageBytes(),
+        config.limits().maxMessageBytes(),
         (stream, token) -> access.policy().stream(stream, token.orElse(null)).allowed(), origins)
         .addTo(routes);
     HttpHandler paths = Handlers.path(routes)

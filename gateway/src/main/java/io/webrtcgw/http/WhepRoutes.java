@@ -55,17 +55,15 @@ final class WhepRoutes {
   private static final HttpString ALLOW_HEADERS = new HttpString("Access-Control-Allow-Headers");
   private static final HttpString EXPOSE_HEADERS = new HttpString("Access-Control-Expose-Headers");
   private static final HttpString MAX_AGE = new HttpString("Access-Control-Max-Age");
+  private static final HttpString REQUEST_METHOD = new HttpString("Access-Control-Request-Method");
 
   private final WhepSessions whep;
-  private final List<IceServer> iceServers;
   private final int maxBodyBytes;
   private final Authorizer authorizer;
   private final OriginGate origins;
 
-  WhepRoutes(WhepSessions whep, List<IceServer> iceServers, int maxBodyBytes, Authorizer authorizer,
-      OriginGate origins) {
+  WhepRoutes(WhepSessions whep, int maxBodyBytes, Authorizer authorizer, OriginGate origins) {
     this.whep = whep;
-    this.iceServers = List.copyOf(iceServers);
     this.maxBodyBytes = maxBodyBytes;
     this.authorizer = authorizer;
     this.origins = origins;
@@ -96,7 +94,7 @@ final class WhepRoutes {
       headers.put(Headers.LOCATION, "/whep/" + pathSegment(stream) + "/" + created.sessionId());
       headers.put(Headers.ETAG, quoted(created.tag()));
       headers.put(ACCEPT_PATCH, SDP_FRAGMENT);
-      links().forEach(link -> headers.add(LINK, link));
+      links(whep.iceServersFor(created.sessionId())).forEach(link -> headers.add(LINK, link));
       done.setStatusCode(StatusCodes.CREATED);
       send(done, SDP, created.answer());
     });
@@ -138,9 +136,20 @@ final class WhepRoutes {
     });
   }
 
-  /** CORS preflight; never asks for a token, since browsers send none with a preflight. */
+  /**
+   * A CORS preflight, which never asks for a token since browsers send none with it; or, on the
+   * endpoint, a player asking for its ICE servers before it offers (as mediamtx's reader does):
+   * those come as {@code Link} headers, with TURN credentials of their own, to a token that
+   * opens the stream.
+   */
   private void preflight(HttpServerExchange exchange, boolean resource) {
-    if (!allowOrigin(exchange)) {
+    boolean corsPreflight = exchange.getRequestHeaders().contains(REQUEST_METHOD);
+    if (!resource && !corsPreflight) {
+      if (!admit(exchange, parameter(exchange, "stream"))) {
+        return;
+      }
+      links(whep.iceServersForNewViewer()).forEach(link -> exchange.getResponseHeaders().add(LINK, link));
+    } else if (!allowOrigin(exchange)) {
       return;
     }
     String methods = resource ? RESOURCE_METHODS : ENDPOINT_METHODS;
@@ -249,6 +258,8 @@ final class WhepRoutes {
         case UNKNOWN_STREAM -> StatusCodes.NOT_FOUND;
         case BAD_SDP, NO_VIDEO, BAD_CANDIDATE, BAD_MESSAGE, BAD_JSON, NO_OFFER -> StatusCodes.BAD_REQUEST;
         case BUSY, SOURCE_UNAVAILABLE, RATE_LIMITED -> StatusCodes.SERVICE_UNAVAILABLE;
+        case SOURCE_ENDED -> StatusCodes.GONE;
+        case SOURCE_FAILED -> StatusCodes.BAD_GATEWAY;
         default -> StatusCodes.INTERNAL_SERVER_ERROR;
       };
     } else {
@@ -285,7 +296,7 @@ final class WhepRoutes {
   }
 
   /** ICE servers as RFC 8288 links, the way WHIP and WHEP hand them to players. */
-  private List<String> links() {
+  private static List<String> links(List<IceServer> iceServers) {
     return iceServers.stream()
         .flatMap(server -> server.urls().stream().map(url -> {
           StringBuilder link = new StringBuilder("<").append(url).append(">; rel=\"ice-server\"");

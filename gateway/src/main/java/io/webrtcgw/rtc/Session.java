@@ -1,6 +1,10 @@
 package io.webrtcgw.rtc;
 
 import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCDataChannel;
+import dev.onvoid.webrtc.RTCDataChannelBuffer;
+import dev.onvoid.webrtc.RTCDataChannelObserver;
+import dev.onvoid.webrtc.RTCDataChannelState;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCIceConnectionState;
 import dev.onvoid.webrtc.RTCIceGatheringState;
@@ -16,6 +20,8 @@ import io.webrtcgw.signaling.EndReason;
 import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.SignalingException;
 import io.webrtcgw.signaling.ViewerPort;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +48,19 @@ import org.slf4j.LoggerFactory;
 public final class Session {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
   private static final Duration RTC_CALL_TIMEOUT = Duration.ofSeconds(10);
+  /** The label of the data channel a viewer may open for messages beside its protocol's own. */
+  public static final String CHANNEL_LABEL = "gateway";
+  /** Longer messages on that channel are dropped: it carries a viewport now and then. */
+  private static final int MAX_CHANNEL_MESSAGE_BYTES = 4096;
+
+  /** Hears what arrives on the viewer's {@value #CHANNEL_LABEL} data channel; called on the session's thread. */
+  public interface ChannelListener {
+    /** The channel is open: {@link #sendOnChannel} now reaches the viewer. */
+    void opened();
+
+    /** A text message from the viewer. */
+    void message(String text);
+  }
 
   /** Where the session is; events meant for an earlier state are dropped. */
   public enum State {
@@ -77,6 +96,8 @@ public final class Session {
   private final List<Candidate> localCandidates = new ArrayList<>();
   private ScheduledFuture<?> graceTimer;
   private EncodingLimits limits;
+  private RTCDataChannel dataChannel;
+  private ChannelListener channelListener;
   private volatile RTCIceConnectionState iceState = RTCIceConnectionState.NEW;
   private volatile long firstPacketMillis = -1;
   private volatile boolean hasConnected;
@@ -173,6 +194,34 @@ public final class Session {
    */
   public void viewport(int width, int height, boolean visible) {
     post(() -> handleViewport(width, height, visible));
+  }
+
+  /**
+   * Listens to the data channel the viewer may open (labelled {@value #CHANNEL_LABEL}), e.g. for a
+   * protocol without a message channel of its own (WHEP). Set before the first offer.
+   */
+  public void listenToChannel(ChannelListener listener) {
+    post(() -> channelListener = listener);
+  }
+
+  /** Sends a text message on the viewer's data channel, if it is open; dropped otherwise. */
+  public void sendOnChannel(String text) {
+    post(() -> {
+      if (dataChannel != null && state != State.CLOSED && dataChannel.getState() == RTCDataChannelState.OPEN) {
+        RTCDataChannel target = dataChannel;
+        try {
+          RtcFutures.call("send on the data channel", () -> {
+            try {
+              target.send(new RTCDataChannelBuffer(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), false));
+            } catch (Exception e) {
+              throw new IllegalStateException(e.getMessage(), e);
+            }
+          });
+        } catch (RtcFutures.RtcCallException e) {
+          log.debug("session {}: {}", id, e.getMessage());
+        }
+      }
+    });
   }
 
   /** Adds a viewer's trickled candidate. */
@@ -369,6 +418,23 @@ public final class Session {
     }
   }
 
+  private void handleDataChannel(RTCDataChannel channel) {
+    if (state == State.CLOSED || dataChannel != null || channelListener == null
+        || !CHANNEL_LABEL.equals(channel.getLabel())) {
+      // Nobody here speaks on it: refuse it rather than hold its native half open.
+      step("refuse a data channel", () -> {
+        channel.close();
+        channel.dispose();
+      });
+      return;
+    }
+    dataChannel = channel;
+    channel.registerObserver(new ChannelObserver(channel));
+    if (channel.getState() == RTCDataChannelState.OPEN) {
+      channelListener.opened();
+    }
+  }
+
   private void handleIceState(RTCIceConnectionState newState) {
     if (state == State.CLOSED) {
       return;
@@ -420,6 +486,15 @@ public final class Session {
     }
     state = State.CLOSED;
     cancelGraceTimer();
+    if (dataChannel != null) {
+      RTCDataChannel channel = dataChannel;
+      dataChannel = null;
+      step("close the data channel", () -> {
+        channel.unregisterObserver();
+        channel.close();
+        channel.dispose();
+      });
+    }
     if (pc != null) {
       RTCPeerConnection closing = pc;
       RTCRtpSender added = sender;
@@ -468,10 +543,52 @@ public final class Session {
     }
 
     @Override
+    public void onDataChannel(RTCDataChannel channel) {
+      post(() -> handleDataChannel(channel));
+    }
+
+    @Override
     public void onIceGatheringChange(RTCIceGatheringState newState) {
       if (newState == RTCIceGatheringState.COMPLETE) {
         post(Session.this::handleGatheringComplete);
       }
+    }
+  }
+
+  /** Runs on libwebrtc's threads: copies what arrives and hands it to the session thread. */
+  private final class ChannelObserver implements RTCDataChannelObserver {
+    private final RTCDataChannel channel;
+
+    ChannelObserver(RTCDataChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public void onBufferedAmountChange(long previousAmount) {}
+
+    @Override
+    public void onStateChange() {
+      post(() -> {
+        if (dataChannel == channel && state != State.CLOSED && channel.getState() == RTCDataChannelState.OPEN) {
+          channelListener.opened();
+        }
+      });
+    }
+
+    @Override
+    public void onMessage(RTCDataChannelBuffer buffer) {
+      // The buffer is only valid during this call.
+      if (buffer.binary || buffer.data.remaining() > MAX_CHANNEL_MESSAGE_BYTES) {
+        return;
+      }
+      byte[] bytes = new byte[buffer.data.remaining()];
+      buffer.data.duplicate().get(bytes);
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      post(() -> {
+        if (dataChannel == channel && state != State.CLOSED) {
+          channelListener.message(text);
+        }
+      });
     }
   }
 }

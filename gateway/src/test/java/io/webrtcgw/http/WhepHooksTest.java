@@ -43,7 +43,7 @@ class WhepHooksTest {
     RoutingHandler routes = Handlers.routing();
     new WhepRoutes(
         new WhepSessions(gateway.streams(), gateway.sessions(), timers, WhepSessions.Timeouts.defaults(WAIT)),
-        List.of(), 64 * 1024, (stream, token) -> token.equals(Optional.of(TOKEN)),
+        64 * 1024, (stream, token) -> token.equals(Optional.of(TOKEN)),
         new OriginGate(new OriginPolicy(List.of(GOOD_ORIGIN)), null))
         .addTo(routes);
     server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(routes).build();

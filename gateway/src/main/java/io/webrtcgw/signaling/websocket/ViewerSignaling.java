@@ -10,6 +10,7 @@ import io.webrtcgw.signaling.Candidate;
 import io.webrtcgw.signaling.EndReason;
 import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.SignalingException;
+import io.webrtcgw.signaling.SourceNotice;
 import io.webrtcgw.signaling.TokenBucket;
 import io.webrtcgw.signaling.ViewerPort;
 import io.webrtcgw.source.SourceListener;
@@ -171,14 +172,13 @@ public final class ViewerSignaling {
   }
 
   /**
-   * Tells the viewer when its stream cannot produce pictures (camera gone, file unplayable). The
-   * session stays: when the source recovers, the picture resumes on the same connection.
+   * Tells the viewer when its stream cannot produce pictures: for now (a camera gone: the session
+   * stays and the picture resumes on the same connection when the camera is back), or for good
+   * (a file that ended or cannot be played: the viewer stops instead of reconnecting forever).
    */
   private void sourceChanged(SourceState state, String error) {
-    if (state == SourceState.UNAVAILABLE || state == SourceState.FAILED || state == SourceState.ENDED) {
-      channel.send(ServerMessage.Error.of(ErrorCode.SOURCE_UNAVAILABLE, "stream '" + streamName + "' is "
-          + state.json() + (error == null ? "" : ": " + error)));
-    }
+    SourceNotice.of(streamName, state, error).ifPresent(
+        notice -> channel.send(ServerMessage.Error.of(notice.code(), notice.message())));
   }
 
   /** The transport is gone: end the session, if any. */

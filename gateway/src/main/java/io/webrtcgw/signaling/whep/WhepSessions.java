@@ -1,5 +1,6 @@
 package io.webrtcgw.signaling.whep;
 
+import io.webrtcgw.config.IceServer;
 import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamBusyException;
 import io.webrtcgw.media.StreamRegistry;
@@ -12,6 +13,8 @@ import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.whep.WhepSdp.Fragment;
 import io.webrtcgw.signaling.whep.WhepSdp.IceCredentials;
 import io.webrtcgw.signaling.SignalingException;
+import io.webrtcgw.signaling.SourceNotice;
+import io.webrtcgw.source.SourceState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +96,7 @@ public final class WhepSessions {
     try {
       LiveStream stream = streams.find(streamName).orElseThrow(() -> new SignalingException(
           ErrorCode.UNKNOWN_STREAM, "there is no stream named '" + streamName + "'"));
+      refuseFinished(stream);
       OfferCheck.check(offer);
       IceCredentials remote = WhepSdp.credentials(offer);
       if (remote.ufrag() == null || remote.pwd() == null) {
@@ -101,6 +105,7 @@ public final class WhepSessions {
       WhepChannel channel = new WhepChannel("whep " + peer);
       WhepChannel.Round round = channel.begin();
       Session session = sessions.open(stream, channel, sessions.newId());
+      WhepDataChannel.attach(session, stream);
       Resource resource = new Resource(session, channel, offer, remote);
       session.offer(offer);
       return answer(round, session).handle((answer, error) -> {
@@ -165,6 +170,31 @@ public final class WhepSessions {
     } catch (WhepException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * A stream that has ended or failed for good gets no new session: a WHEP player could not be
+   * told why its picture never comes. (One that is unavailable for now does: it resumes.)
+   */
+  private static void refuseFinished(LiveStream stream) throws SignalingException {
+    SourceState state = stream.source().state();
+    if (state == SourceState.ENDED || state == SourceState.FAILED) {
+      SourceNotice notice = SourceNotice.of(stream.name(), state, stream.source().lastError()).orElseThrow();
+      throw new SignalingException(notice.code(), notice.message());
+    }
+  }
+
+  /** The ICE servers of one session, with its own TURN credentials when configured. */
+  public List<IceServer> iceServersFor(String sessionId) {
+    return sessions.iceServersFor(sessionId);
+  }
+
+  /**
+   * ICE servers for a player that has no session yet and asks before its offer, so that its first
+   * gathering can use TURN: credentials of their own, unrelated to any session.
+   */
+  public List<IceServer> iceServersForNewViewer() {
+    return sessions.iceServersFor(sessions.newId());
   }
 
   /** Sessions started over WHEP that are still live. */
