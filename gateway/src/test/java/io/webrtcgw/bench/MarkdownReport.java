@@ -135,7 +135,61 @@ final class MarkdownReport {
         }
       }
     }
+    mjpeg(md, r.path("mjpeg"));
     return md.toString();
+  }
+
+  private static void mjpeg(StringBuilder md, JsonNode mjpeg) {
+    if (mjpeg.size() == 0) {
+      return;
+    }
+    md.append("\n## MJPEG source\n\n");
+    JsonNode decode = mjpeg.path("decode");
+    if (decode.has("runs")) {
+      md.append("JPEG to I420 on one core (").append(decode.path("pinnedToOneCore").asBoolean() ? "`taskset -c 0`" : "not pinned")
+          .append("), 30 JPEGs made with `").append(decode.path("jpegsMadeWith").asText())
+          .append("`, decoded round and round after a warm-up; fps per window.\n\n")
+          .append("| decoder | size | mean JPEG | fps median | min | max |\n|---|---|---|---|---|---|\n");
+      for (JsonNode run : decode.path("runs")) {
+        JsonNode fps = run.path("fps");
+        md.append("| ").append(run.path("decoder").asText().equals("imageio") ? "JDK ImageIO raster (the gateway's)" : "JCodec")
+            .append(" | ").append(run.path("size").asText()).append(" | ").append(run.path("meanJpegBytes").asInt() / 1024)
+            .append(" KiB | **").append(fps.path("median").asText()).append("** | ").append(fps.path("min").asText())
+            .append(" | ").append(fps.path("max").asText()).append(" |\n");
+      }
+    } else if (decode.has("skipped")) {
+      md.append("Decode speed skipped: ").append(decode.path("skipped").asText()).append("\n");
+    }
+    JsonNode gateway = mjpeg.path("gateway");
+    if (gateway.has("idle")) {
+      md.append("\nGateway CPU (% of one core) reading ").append(MjpegSourceCost.SIZE).append("@").append(MjpegSourceCost.FPS)
+          .append(" MJPEG that ffmpeg serves over HTTP (`alwaysOn`), median of the windows (min-max); ffmpeg's own CPU beside it:\n\n")
+          .append("| viewers | gateway CPU | ffmpeg CPU | gateway RSS MiB | rendered |\n|---|---|---|---|---|\n");
+      cpuRow(md, "0", gateway.path("idle"));
+      if (gateway.path("oneViewer").has("gatewayCpuPercent")) {
+        cpuRow(md, "1 (Chromium)", gateway.path("oneViewer"));
+      }
+      JsonNode source = gateway.path("source");
+      md.append("\nThe source's own figures at the end: ").append(source.path("size").asText()).append(", ")
+          .append(source.path("measuredFps").asText()).append(" fps, ").append(source.path("bitrateInKbps").asText())
+          .append(" kbit/s in, mean decode ").append(source.path("meanDecodeMs").asText()).append(" ms over ")
+          .append(source.path("decodedFrames").asText()).append(" frames, arrival-to-hand-off p50 / p95 ")
+          .append(source.path("addedLatencyP50Ms").asText()).append(" / ").append(source.path("addedLatencyP95Ms").asText())
+          .append(" ms, ").append(source.path("framesDropped").asText()).append(" dropped, ")
+          .append(source.path("reconnects").asText()).append(" reconnects.\n");
+    } else if (gateway.has("skipped")) {
+      md.append("\nGateway cost skipped: ").append(gateway.path("skipped").asText()).append("\n");
+    }
+  }
+
+  private static void cpuRow(StringBuilder md, String viewers, JsonNode step) {
+    JsonNode cpu = step.path("gatewayCpuPercent");
+    md.append("| ").append(viewers).append(" | **").append(cpu.path("median").asText()).append(" %** (")
+        .append(cpu.path("min").asText()).append("-").append(cpu.path("max").asText()).append(") | ")
+        .append(step.path("ffmpegCpuPercent").path("median").asText()).append(" % | ")
+        .append(step.path("gatewayRssMiB").asText()).append(" | ")
+        .append(step.has("renderedFps") ? step.path("renderedFps").asText() + " fps, " + step.path("renderedSize").asText() : "-")
+        .append(" |\n");
   }
 
   private static void row(StringBuilder md, String name, JsonNode p) {
