@@ -132,6 +132,13 @@ public final class Benchmark {
     if (options.parts().contains("mjpeg")) {
       report.set("mjpeg", new MjpegSourceCost(jar, out, options.quick()).run());
     }
+    if (options.parts().contains("soak")) {
+      // Not in the default parts: 20 minutes on its own. 8 viewers, as the long soak test.
+      Duration length = options.quick() ? Duration.ofMinutes(3) : Duration.ofMinutes(20);
+      MemorySoak.Result soak = MemorySoak.run(jar, out, 8, length, Duration.ofMinutes(1),
+          options.quick() ? Duration.ofMinutes(1) : Duration.ofMinutes(3));
+      report.set("soak", MemorySoak.toJson(soak, 8, length));
+    }
     machine.put("loadAverageAtEnd", Files.readString(Path.of("/proc/loadavg")).trim());
     report.put("durationSeconds", Duration.between(started, ZonedDateTime.now()).toSeconds());
     Targets.evaluate(report);

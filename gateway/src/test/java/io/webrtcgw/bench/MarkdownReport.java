@@ -136,7 +136,27 @@ final class MarkdownReport {
       }
     }
     mjpeg(md, r.path("mjpeg"));
+    soak(md, r.path("soak"));
     return md.toString();
+  }
+
+  private static void soak(StringBuilder md, JsonNode soak) {
+    if (soak.size() == 0) {
+      return;
+    }
+    md.append("\n## Long sessions: memory\n\n")
+        .append(soak.path("viewers").asInt()).append(" webrtc-java viewers of a 640x360@30 pattern for ")
+        .append(soak.path("minutes").asInt()).append(" min (").append(soak.path("viewersAtEnd").asInt())
+        .append(" still connected at the end); the metrics poller reads every session's statistics every 5 s, and")
+        .append(" `/metrics` and `/api/sessions` are scraped every 15 s. Resident memory outside the Java heap, every minute;")
+        .append(" the slope is fitted after the first minutes.\n\n")
+        .append("- Growth outside the heap: **").append(soak.path("outsideHeapSlopeMiBPerHour").asText())
+        .append(" MiB per hour** (").append(soak.path("outsideHeapGrowthMiB").asText()).append(" MiB over the fitted span)\n\n")
+        .append("| minute | RSS MiB | outside the heap MiB |\n|---|---|---|\n");
+    for (JsonNode sample : soak.path("samples")) {
+      md.append("| ").append(sample.path("minutes").asText()).append(" | ").append(sample.path("rssMiB").asText())
+          .append(" | ").append(sample.path("outsideHeapMiB").asText()).append(" |\n");
+    }
   }
 
   private static void mjpeg(StringBuilder md, JsonNode mjpeg) {
