@@ -3,7 +3,8 @@
  * the stream has ended or failed for good. It signals over the gateway's WebSocket, or over WHEP
  * (`signaling: 'whep'`).
  */
-import { probeDelay, retryDelay, PROBE_TIMEOUT_MS } from './reconnect.js';
+import { probeDelay, retryDelay } from './reconnect.js';
+import { CLOSE_REASONS, FATAL_CLOSE_CODES, closeKind, reachable, socketUrl } from './connection.js';
 
 // From the attempt's start to the gateway's hello (WebSocket) or answer (WHEP): a socket opened
 // while the network is away would otherwise hang for the browser's own, much longer, timeout.
@@ -23,30 +24,6 @@ const NETWORK_FREE_TRIES = 3;
 const WHEP_GATHER_MS = 1500;
 // The label of the data channel a WHEP viewer opens for viewport reports and the gateway's notices.
 const CHANNEL_LABEL = 'gateway';
-
-const CLOSE_REASONS = new Map([
-  [1000, 'Connection closed'],
-  [1001, 'The gateway is going away'],
-  [1006, 'Lost the connection to the gateway'],
-  [1008, 'Too many messages'],
-  [1009, 'Message too big'],
-  [1011, 'Gateway error'],
-  [4400, 'The media connection was lost'],
-  [4401, 'Unauthorized'],
-  [4403, 'Forbidden'],
-  [4404, 'Unknown stream'],
-  [4408, 'The gateway got no offer in time'],
-  [4503, 'The stream has its maximum number of viewers'],
-]);
-const FATAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
-
-/** Why a closed socket ends the attempt, as a kind of retry (see reconnect.js). */
-function closeKind(code) {
-  if (code === 4503) return 'busy';
-  if (code === 1001) return 'going-away';
-  if (code === 1006 || code === 4400 || code === 1000) return 'network';
-  return 'refused';
-}
 
 // What a WHEP POST's refusal means for the attempt; any other status is retried.
 const WHEP_STATUS_POLICY = new Map([
@@ -117,11 +94,7 @@ export class Player {
     this.#video = video;
     const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
     this.#base = base;
-    const url = new URL(`ws/${encodeURIComponent(stream)}`, base);
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    // Browsers cannot set headers on a WebSocket, so the token rides in the query.
-    if (token) url.searchParams.set('token', token);
-    this.#socketUrl = url.href;
+    this.#socketUrl = socketUrl(base, `ws/${encodeURIComponent(stream)}`, token);
     if (signaling === 'whep') this.#whepUrl = new URL(`whep/${encodeURIComponent(stream)}`, base).href;
     this.#healthUrl = new URL('healthz', base).href;
     this.#iceTransportPolicy = iceTransportPolicy;
@@ -646,17 +619,9 @@ export class Player {
     }
   }
 
-  /** Whether the gateway answers its health check now (within PROBE_TIMEOUT_MS). */
-  async #reachable(signal) {
-    try {
-      const response = await fetch(this.#healthUrl, {
-        cache: 'no-store',
-        signal: AbortSignal.any ? AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]) : AbortSignal.timeout(PROBE_TIMEOUT_MS),
-      });
-      return response.ok;
-    } catch {
-      return false;
-    }
+  /** Whether the gateway answers its health check now. */
+  #reachable(signal) {
+    return reachable(this.#healthUrl, signal);
   }
 
   #sendViewport() {
