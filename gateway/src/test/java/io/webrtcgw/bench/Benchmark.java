@@ -55,7 +55,7 @@ public final class Benchmark {
 
   public static void main(String[] args) throws Exception {
     boolean quick = false;
-    Set<String> parts = new LinkedHashSet<>(List.of("ttff", "latency", "scaling", "tile", "file", "mjpeg"));
+    Set<String> parts = new LinkedHashSet<>(List.of("ttff", "latency", "scaling", "tile", "file", "mjpeg", "wall"));
     List<String> scaling = List.of("640x360:VP8", "640x360:H264", "1280x720:VP8", "1280x720:H264");
     Path jar = Path.of("target/gateway.jar");
     Path out = Path.of("target/bench");
@@ -131,6 +131,9 @@ public final class Benchmark {
     }
     if (options.parts().contains("mjpeg")) {
       report.set("mjpeg", new MjpegSourceCost(jar, out, options.quick()).run());
+    }
+    if (options.parts().contains("wall")) {
+      report.set("wall", new WallCost(jar, out, options.quick()).run());
     }
     machine.put("loadAverageAtEnd", Files.readString(Path.of("/proc/loadavg")).trim());
     report.put("durationSeconds", Duration.between(started, ZonedDateTime.now()).toSeconds());

@@ -51,7 +51,7 @@ class WallBrowserTest {
    * frames presented (requestVideoFrameCallback), the decoded size, and the stamp's frame number
    * at the first and last frame.
    */
-  private static final String MEASURE_TILES = String.join("\n",
+  static final String MEASURE_TILES = String.join("\n",
       "const [seconds, done] = arguments;",
       "function reader(video) {",
       // Browser.STAMP_READER without its first line, which picks the page's first video.
