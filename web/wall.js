@@ -43,6 +43,26 @@ const ERROR_POLICY = new Map([
 
 const TERMINAL = new Set(['ended', 'failed']);
 
+// The codecs the gateway encodes, in its order. A browser offers every codec it has on each
+// section (Chromium's section is 3-5 KB of them), and a wall repeats the section per tile.
+const GATEWAY_CODECS = ['video/H264', 'video/VP8'];
+const REPAIR_CODECS = new Set(['video/rtx', 'video/red', 'video/ulpfec']);
+
+/** Offers only what the gateway sends (H.264 in packetization mode 1, then VP8) and their repair formats. */
+function preferGatewayCodecs(transceiver) {
+  const codecs = globalThis.RTCRtpReceiver?.getCapabilities?.('video')?.codecs;
+  if (!codecs || !('setCodecPreferences' in transceiver)) return;
+  const rank = (c) => GATEWAY_CODECS.indexOf(c.mimeType);
+  const media = codecs.filter((c) => rank(c) >= 0 && !/packetization-mode=0/.test(c.sdpFmtpLine ?? ''))
+    .sort((x, y) => rank(x) - rank(y));
+  if (!media.length) return;
+  try {
+    transceiver.setCodecPreferences([...media, ...codecs.filter((c) => REPAIR_CODECS.has(c.mimeType))]);
+  } catch {
+    // a browser that refuses the list offers all it has; that still works, only longer
+  }
+}
+
 /**
  * @typedef {object} Tile
  * @property {string} stream - the stream it shows
@@ -268,8 +288,12 @@ export class Wall {
   /** Gives a tile a recvonly transceiver of this attempt (a spare one if there is), and its video the track. */
   #attach(a, tile) {
     let transceiver = a.spare.pop();
-    if (transceiver) transceiver.direction = 'recvonly';
-    else transceiver = a.pc.addTransceiver('video', { direction: 'recvonly' });
+    if (transceiver) {
+      transceiver.direction = 'recvonly';
+    } else {
+      transceiver = a.pc.addTransceiver('video', { direction: 'recvonly' });
+      preferGatewayCodecs(transceiver);
+    }
     tile.transceiver = transceiver;
     tile.subscribed = false;
     tile.viewport = '';

@@ -42,6 +42,11 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   private static final Logger log = LoggerFactory.getLogger(ViewerSocket.class);
   private static final AttachmentKey<String> STREAM = AttachmentKey.create(String.class);
   private static final AttachmentKey<String> TOKEN = AttachmentKey.create(String.class);
+  /**
+   * What one more video section may add to a wall's offer: a browser's section lists every codec
+   * it has (Chromium's is 3-5 KB), repeated per tile.
+   */
+  static final int WALL_BYTES_PER_TILE = 6 * 1024;
 
   private final StreamRegistry streams;
   private final SessionRegistry sessions;
@@ -110,6 +115,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
       }
     }
     // A wall's token is checked per tile: one that opens only some of its streams plays those.
+    int limit = stream == null ? maxMessageBytes + sessions.maxTiles() * WALL_BYTES_PER_TILE : maxMessageBytes;
     ViewerSignaling signaling = new ViewerSignaling(stream, name -> access.stream(name, token), signalingChannel,
         streams, sessions, timers, offerTimeout, System::nanoTime);
     open.put(channel, signalingChannel);
@@ -122,15 +128,15 @@ final class ViewerSocket implements WebSocketConnectionCallback {
       protected long getMaxTextBufferSize() {
         // A backstop against unbounded buffering; the exact limit is checked below, because
         // Undertow lets a single frame somewhat over its buffer limit through.
-        return 2L * maxMessageBytes;
+        return 2L * limit;
       }
 
       @Override
       protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
         String text = message.getData();
         // Characters never outnumber UTF-8 bytes, so this never rejects a message within the limit.
-        if (text.length() > maxMessageBytes) {
-          signalingChannel.close(CloseCodes.TOO_BIG, "message larger than " + maxMessageBytes + " bytes");
+        if (text.length() > limit) {
+          signalingChannel.close(CloseCodes.TOO_BIG, "message larger than " + limit + " bytes");
           return;
         }
         signaling.received(text);
