@@ -222,6 +222,17 @@ class WallProtocolTest {
   }
 
   @Test
+  void aWallsSocketTakesTheLongOffersOfManyTiles() throws Exception {
+    try (WallViewer wall = WallViewer.open(peers.factory(), gateway.port(), null)) {
+      // Past maxMessageBytes (64 KiB), within what a wall of MAX_TILES tiles may send.
+      String sdp = "v=0\r\na=x-padding:" + "x".repeat(80_000) + "\r\n";
+      wall.send(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("type", "offer").put("sdp", sdp));
+      wall.awaitError("no-video", null, WAIT);
+      assertFalse(wall.signaling().isClosed(), "the socket stays open");
+    }
+  }
+
+  @Test
   void aSingleStreamSocketRefusesSubscribeAndGoesOn() throws Exception {
     try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "small")) {
       viewer.awaitFrames(5, WAIT);
