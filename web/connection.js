@@ -49,3 +49,19 @@ export async function reachable(healthUrl, signal) {
     return false;
   }
 }
+
+/** Listens on `target` for one attempt: `fn` runs only while `live()`, and the listener goes with `signal`. */
+export function listenWhile(signal, live, target, type, fn, options = {}) {
+  target.addEventListener(type, (ev) => {
+    if (live()) fn(ev);
+  }, { ...options, signal });
+}
+
+/** A timer of one attempt: `fn` runs only while `live()`, and the timer goes with `signal`. */
+export function timerWhile(signal, live, ms, fn) {
+  const timer = setTimeout(() => {
+    if (live()) fn();
+  }, ms);
+  signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  return timer;
+}

@@ -3,8 +3,10 @@
  * the stream has ended or failed for good. It signals over the gateway's WebSocket, or over WHEP
  * (`signaling: 'whep'`).
  */
-import { probeDelay, retryDelay } from './reconnect.js';
-import { CLOSE_REASONS, FATAL_CLOSE_CODES, closeKind, reachable, socketUrl } from './connection.js';
+import { probeDelay, Reconnection } from './reconnect.js';
+import {
+  CLOSE_REASONS, FATAL_CLOSE_CODES, closeKind, listenWhile, reachable, socketUrl, timerWhile,
+} from './connection.js';
 
 // From the attempt's start to the gateway's hello (WebSocket) or answer (WHEP): a socket opened
 // while the network is away would otherwise hang for the browser's own, much longer, timeout.
@@ -18,8 +20,6 @@ const ICE_RESTART_TIMEOUT_MS = 5000;
 // connection: a fresh one is quicker than waiting for it.
 const RESTART_STALL_MS = 1500;
 const VIEWPORT_DEBOUNCE_MS = 250;
-// Attempts in a row that never played which may follow a successful probe at once.
-const NETWORK_FREE_TRIES = 3;
 // WHEP cannot trickle before the session exists, so the offer waits this long for candidates.
 const WHEP_GATHER_MS = 1500;
 // The label of the data channel a WHEP viewer opens for viewport reports and the gateway's notices.
@@ -74,10 +74,8 @@ export class Player {
   #attempt = null;
   #attempts = 0;
   #iceRestarts = 0;
-  #failures = 0; // consecutive attempts that never played; drives the backoff
+  #reconnection; // the pause between attempts (reconnect.js)
   #firstFrameMs = null; // performance.now() counts from page load, which is what this measures
-  #retryTimer = null;
-  #probing = null; // the AbortController of a probe in flight between attempts
   #running = null; // aborts the listeners that live from start() to stop()
 
   /**
@@ -100,6 +98,7 @@ export class Player {
     this.#iceTransportPolicy = iceTransportPolicy;
     this.#token = token;
     this.#onStateChange = onStateChange;
+    this.#reconnection = new Reconnection({ connect: () => this.#connect(), reachable: (signal) => this.#reachable(signal) });
     // Muted inline autoplay is what Chrome, Firefox and Safari all allow without a click. The
     // attributes are set too: the `muted` attribute is `defaultMuted`, a separate flag that
     // some autoplay policies consult.
@@ -120,7 +119,7 @@ export class Player {
 
   start() {
     if (this.#state !== 'stopped' && this.#state !== 'failed' && this.#state !== 'ended') return;
-    this.#failures = 0;
+    this.#reconnection.succeeded();
     this.#running = new AbortController();
     const { signal } = this.#running;
     let debounce;
@@ -183,7 +182,6 @@ export class Player {
   }
 
   #connect() {
-    this.#retryTimer = null;
     const a = {
       id: ++this.#attempts,
       abort: new AbortController(),
@@ -554,7 +552,7 @@ export class Player {
   #playing(a) {
     if (this.#live(a) && this.#state !== 'playing') {
       this.#firstFrameMs ??= performance.now();
-      this.#failures = 0;
+      this.#reconnection.succeeded();
       this.#setState('playing');
     }
   }
@@ -660,32 +658,8 @@ export class Player {
   #retry(a, detail, kind = 'network') {
     if (!this.#live(a)) return;
     this.#teardown(a);
-    let delay = retryDelay(kind, this.#failures);
-    if (kind === 'network' && this.#failures >= NETWORK_FREE_TRIES) {
-      // The gateway answers its probes but attempts keep failing (a proxy that drops WebSockets,
-      // say): back off as if refused, or this viewer would hammer it twice a second.
-      delay = Math.max(delay, retryDelay('refused', this.#failures - NETWORK_FREE_TRIES));
-    }
-    this.#failures++;
-    const probeFirst = kind === 'network' || kind === 'going-away';
-    this.#retryTimer = setTimeout(() => (probeFirst ? this.#probeThenConnect() : this.#connect()), delay);
+    const delay = this.#reconnection.schedule(kind);
     this.#setState('reconnecting', { ...detail, retryInMs: delay });
-  }
-
-  /** Probes the gateway about once a second and connects as soon as it answers. */
-  async #probeThenConnect() {
-    this.#retryTimer = null;
-    this.#probing?.abort();
-    const probing = new AbortController();
-    this.#probing = probing;
-    const reachable = await this.#reachable(probing.signal);
-    if (this.#probing !== probing || probing.signal.aborted) return;
-    this.#probing = null;
-    if (reachable) {
-      this.#connect();
-    } else {
-      this.#retryTimer = setTimeout(() => this.#probeThenConnect(), probeDelay());
-    }
   }
 
   // The browser reports its network back: whatever was waiting for it (a pause, a probe, an ICE
@@ -698,12 +672,7 @@ export class Player {
       this.#connect();
       return;
     }
-    if (this.#retryTimer === null && this.#probing === null) return;
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
-    this.#probing?.abort();
-    this.#probing = null;
-    this.#connect();
+    this.#reconnection.now();
   }
 
   #fail(a, detail) {
@@ -716,10 +685,7 @@ export class Player {
 
   #halt(state, detail) {
     if (this.#attempt) this.#teardown(this.#attempt);
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
-    this.#probing?.abort();
-    this.#probing = null;
+    this.#reconnection.cancel();
     this.#running?.abort();
     this.#running = null;
     this.#video.srcObject = null;
@@ -750,17 +716,11 @@ export class Player {
   }
 
   #on(a, target, type, fn, options = {}) {
-    target.addEventListener(type, (ev) => {
-      if (this.#live(a)) fn(ev);
-    }, { ...options, signal: a.abort.signal });
+    listenWhile(a.abort.signal, () => this.#live(a), target, type, fn, options);
   }
 
   #after(a, ms, fn) {
-    const timer = setTimeout(() => {
-      if (this.#live(a)) fn();
-    }, ms);
-    a.abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-    return timer;
+    return timerWhile(a.abort.signal, () => this.#live(a), ms, fn);
   }
 }
 

@@ -5,8 +5,10 @@
  * Each tile has a state of its own (a camera that is away shows in its tile while the others
  * play); the connection has its own and keeps reconnecting until stop().
  */
-import { probeDelay, retryDelay } from './reconnect.js';
-import { CLOSE_REASONS, FATAL_CLOSE_CODES, closeKind, reachable, socketUrl } from './connection.js';
+import { Reconnection, retryDelay } from './reconnect.js';
+import {
+  CLOSE_REASONS, FATAL_CLOSE_CODES, closeKind, listenWhile, reachable, socketUrl, timerWhile,
+} from './connection.js';
 
 // As in player.js: the attempt's deadline to the gateway's hello and answer, ICE's to connect,
 // the grace `disconnected` gets before an ICE restart, and the restart's own deadline.
@@ -17,7 +19,6 @@ const ICE_RESTART_TIMEOUT_MS = 5000;
 const VIEWPORT_DEBOUNCE_MS = 250;
 // The gateway takes 5 offers in a row, then one every 2 s; an offer it dropped is made again.
 const RATE_LIMITED_RETRY_MS = 2100;
-const NETWORK_FREE_TRIES = 3;
 
 // What a gateway error naming a tile means for that tile. `held`: the gateway still carries the
 // tile (a notice about its source); otherwise it refused or dropped it.
@@ -86,9 +87,7 @@ export class Wall {
   #attempt = null;
   #attempts = 0;
   #iceRestarts = 0;
-  #failures = 0;
-  #retryTimer = null;
-  #probing = null;
+  #reconnection;
   #running = null;
   #resize = null;
   #onScreen = null;
@@ -111,6 +110,7 @@ export class Wall {
     this.#iceTransportPolicy = iceTransportPolicy;
     this.#onStateChange = onStateChange;
     this.#onTileStateChange = onTileStateChange;
+    this.#reconnection = new Reconnection({ connect: () => this.#connect(), reachable: (signal) => reachable(this.#healthUrl, signal) });
   }
 
   get state() {
@@ -161,7 +161,7 @@ export class Wall {
 
   start() {
     if (this.#state !== 'stopped') return;
-    this.#failures = 0;
+    this.#reconnection.succeeded();
     this.#running = new AbortController();
     const { signal } = this.#running;
     this.#resize = new ResizeObserver(() => this.#viewportsSoon());
@@ -185,10 +185,7 @@ export class Wall {
   stop() {
     if (this.#state === 'stopped') return;
     if (this.#attempt) this.#teardown(this.#attempt);
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
-    this.#probing?.abort();
-    this.#probing = null;
+    this.#reconnection.cancel();
     this.#running?.abort();
     this.#running = null;
     this.#resize?.disconnect();
@@ -222,7 +219,6 @@ export class Wall {
   }
 
   #connect() {
-    this.#retryTimer = null;
     const a = {
       id: ++this.#attempts,
       abort: new AbortController(),
@@ -457,7 +453,7 @@ export class Wall {
       tile.frameHandle = null;
       if (this.#live(a) && this.#tiles.has(tile) && tile.transceiver && tile.state !== 'playing') {
         tile.firstFrameMs ??= performance.now();
-        this.#failures = 0;
+        this.#reconnection.succeeded();
         this.#tileState(tile, 'playing');
       }
     };
@@ -547,29 +543,11 @@ export class Wall {
   #retry(a, detail, kind = 'network') {
     if (!this.#live(a)) return;
     this.#teardown(a);
-    let delay = retryDelay(kind, this.#failures);
-    if (kind === 'network' && this.#failures >= NETWORK_FREE_TRIES) {
-      delay = Math.max(delay, retryDelay('refused', this.#failures - NETWORK_FREE_TRIES));
-    }
-    this.#failures++;
-    const probeFirst = kind === 'network' || kind === 'going-away';
-    this.#retryTimer = setTimeout(() => (probeFirst ? this.#probeThenConnect() : this.#connect()), delay);
+    const delay = this.#reconnection.schedule(kind);
     this.#setState('reconnecting', { ...detail, retryInMs: delay });
     for (const tile of this.#tiles) {
       if (!TERMINAL.has(tile.state)) this.#tileState(tile, 'reconnecting', { ...detail, retryInMs: delay });
     }
-  }
-
-  async #probeThenConnect() {
-    this.#retryTimer = null;
-    this.#probing?.abort();
-    const probing = new AbortController();
-    this.#probing = probing;
-    const up = await reachable(this.#healthUrl, probing.signal);
-    if (this.#probing !== probing || probing.signal.aborted) return;
-    this.#probing = null;
-    if (up) this.#connect();
-    else this.#retryTimer = setTimeout(() => this.#probeThenConnect(), probeDelay());
   }
 
   #networkBack() {
@@ -579,12 +557,7 @@ export class Wall {
       this.#connect();
       return;
     }
-    if (this.#retryTimer === null && this.#probing === null) return;
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
-    this.#probing?.abort();
-    this.#probing = null;
-    this.#connect();
+    this.#reconnection.now();
   }
 
   /** The gateway refused the connection for good (a close code that says so): every tile fails. */
@@ -632,16 +605,10 @@ export class Wall {
   }
 
   #on(a, target, type, fn, options = {}) {
-    target.addEventListener(type, (ev) => {
-      if (this.#live(a)) fn(ev);
-    }, { ...options, signal: a.abort.signal });
+    listenWhile(a.abort.signal, () => this.#live(a), target, type, fn, options);
   }
 
   #after(a, ms, fn) {
-    const timer = setTimeout(() => {
-      if (this.#live(a)) fn();
-    }, ms);
-    a.abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-    return timer;
+    return timerWhile(a.abort.signal, () => this.#live(a), ms, fn);
   }
 }
