@@ -73,8 +73,6 @@ public final class MessageCodec {
       }
     } else if (message instanceof ClientMessage.Unsubscribe unsubscribe) {
       checkMid(unsubscribe.mid(), "unsubscribe");
-    } else if (message instanceof ClientMessage.Viewport viewport && viewport.mid() != null) {
-      checkMid(viewport.mid(), "viewport");
     }
     return message;
   }

@@ -161,9 +161,10 @@ public final class ViewerSignaling {
   private void onViewport(ClientMessage.Viewport viewport) {
     if (isWall()) {
       if (viewport.mid() == null || !tiles.containsKey(viewport.mid())) {
-        channel.send(ServerMessage.Error.ofTile(ErrorCode.BAD_MESSAGE, viewport.mid() == null
+        String mid = viewport.mid() == null ? null : MessageCodec.abbreviate(viewport.mid());
+        channel.send(ServerMessage.Error.ofTile(ErrorCode.BAD_MESSAGE, mid == null
             ? "a wall's viewport needs the mid of the tile it is about"
-            : "no tile is subscribed on mid '" + viewport.mid() + "'", viewport.mid(), null));
+            : "no tile is subscribed on mid '" + mid + "'", mid, null));
       } else if (hasSession()) {
         session.viewport(viewport.mid(), viewport.width(), viewport.height(), viewport.visible());
       }
