@@ -200,6 +200,12 @@ export class Wall {
     this.#setState('stopped');
   }
 
+  /** Restarts ICE for every tile on the same connection, as the wall does by itself when ICE fails. */
+  restartIce() {
+    const a = this.#attempt;
+    if (a?.pc) this.#restartIce(a);
+  }
+
   /** Counters for debugging and tests. */
   stats() {
     return {
@@ -208,6 +214,8 @@ export class Wall {
       iceRestarts: this.#iceRestarts,
       session: this.#attempt?.session ?? null,
       iceConnectionState: this.#attempt?.pc?.iceConnectionState ?? null,
+      // The gateway's ICE credentials in the answer applied: an ICE restart changes them.
+      gatewayIceUfrag: this.#attempt?.pc?.currentRemoteDescription?.sdp.match(/^a=ice-ufrag:(.*?)\r?$/m)?.[1] ?? null,
       tiles: this.tiles.map((t) => ({ stream: t.stream, state: t.state, mid: t.mid, firstFrameMs: t.firstFrameMs, error: t.detail.error, code: t.detail.code })),
     };
   }

@@ -164,6 +164,35 @@ class WallBrowserTest {
   }
 
   @Test
+  void oneIceRestartRecoversEveryTile() throws Exception {
+    try (Browser browser = new Browser()) {
+      open(browser, "/wall?streams=s01,s02,s03,s04");
+      awaitTiles(browser, List.of("s01:playing", "s02:playing", "s03:playing", "s04:playing"));
+      Object before = remoteUfrag(browser);
+      browser.script("document.getElementById('wall').wall.restartIce()");
+      new WebDriverWait(browser.driver(), WAIT).withMessage(() -> "a new remote ICE ufrag, still " + before)
+          .until(d -> !before.equals(remoteUfrag(browser)));
+      awaitTiles(browser, List.of("s01:playing", "s02:playing", "s03:playing", "s04:playing"));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> stats = (Map<String, Object>) browser.script("return document.getElementById('wall').wall.stats()");
+      assertEquals(1L, stats.get("iceRestarts"));
+      assertEquals(1L, stats.get("attempts"));
+      assertEquals(1, gateway.sessions().count());
+      assertEquals(stats.get("session"), gateway.sessions().all().get(0).id());
+      @SuppressWarnings("unchecked")
+      Map<String, Map<String, Number>> tiles = (Map<String, Map<String, Number>>) browser.asyncScript(MEASURE_TILES, 2);
+      for (String stream : List.of("s01", "s02", "s03", "s04")) {
+        assertTrue(tiles.get(stream).get("fps").doubleValue() >= 25, stream + " after the restart: " + tiles);
+      }
+    }
+  }
+
+  /** The gateway's ICE ufrag in the answer the wall applied. */
+  private static Object remoteUfrag(Browser browser) {
+    return String.valueOf(browser.script("return document.getElementById('wall').wall.stats().gatewayIceUfrag"));
+  }
+
+  @Test
   void aCameraThatGoesAwayShowsInItsOwnTileAndComesBack() throws Exception {
     try (Browser browser = new Browser()) {
       open(browser, "/wall?streams=cam,s01");
