@@ -550,6 +550,7 @@ export class Wall {
   /** Ends the attempt and connects again after reconnect.js's pause (probing first after a network loss). */
   #retry(a, detail, kind = 'network') {
     if (!this.#live(a)) return;
+    console.warn(`wall: attempt ${a.id} ended (${kind}): ${detail.error}`);
     this.#teardown(a);
     const delay = this.#reconnection.schedule(kind);
     this.#setState('reconnecting', { ...detail, retryInMs: delay });

@@ -349,7 +349,7 @@ public final class Session {
         pc = engine.createPeerConnection(new Observer(), id);
         state = State.CONNECTING;
       }
-      String offer = OfferEdits.forGateway(sdp);
+      String offer = OfferEdits.forGateway(sdp, wall);
       RtcFutures.setRemote(pc, new RTCSessionDescription(RTCSdpType.OFFER, offer), RTC_CALL_TIMEOUT);
       remoteMids = OfferCheck.mids(sdp);
       List<Tile> bound = bindTiles(sdp);

@@ -88,7 +88,8 @@ class FirefoxWallTest {
 
   private static void awaitTiles(List<String> expected) {
     Object[] last = {null};
-    Await.until(() -> "tiles " + last[0] + ", expected " + expected, () -> {
+    Await.until(() -> "tiles " + last[0] + ", expected " + expected + "; the wall: "
+        + firefox.script("return JSON.stringify(document.getElementById('wall').wall?.stats())"), () -> {
       last[0] = firefox.script("const wall = document.getElementById('wall');"
           + "return wall && wall.tiles ? wall.tiles.map(t => t.stream + ':' + t.state) : []");
       return expected.equals(last[0]);

@@ -255,7 +255,8 @@ class WallBrowserTest {
   /** Waits until the tiles are, in order, {@code stream:state} as given. */
   private static void awaitTiles(Browser browser, List<String> expected) {
     new WebDriverWait(browser.driver(), WAIT)
-        .withMessage(() -> "tiles " + tiles(browser) + ", expected " + expected)
+        .withMessage(() -> "tiles " + tiles(browser) + ", expected " + expected + "; the wall: "
+            + browser.script("return JSON.stringify(document.getElementById('wall').wall?.stats())"))
         .until(d -> expected.equals(tiles(browser)));
   }
 
