@@ -47,9 +47,9 @@ const TERMINAL = new Set(['ended', 'failed']);
 // The codecs the gateway encodes, in its order. A browser offers every codec it has on each
 // section (Chromium's section is 3-5 KB of them), and a wall repeats the section per tile.
 const GATEWAY_CODECS = ['video/H264', 'video/VP8'];
-const REPAIR_CODECS = new Set(['video/rtx', 'video/red', 'video/ulpfec']);
+const REPAIR_CODECS = new Set(['video/rtx']);
 
-/** Offers only what the gateway sends (H.264 in packetization mode 1, then VP8) and their repair formats. */
+/** Offers only what the gateway sends (H.264 in packetization mode 1, then VP8) and retransmission. */
 function preferGatewayCodecs(transceiver) {
   const codecs = globalThis.RTCRtpReceiver?.getCapabilities?.('video')?.codecs;
   if (!codecs || !('setCodecPreferences' in transceiver)) return;
