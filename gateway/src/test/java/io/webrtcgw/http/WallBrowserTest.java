@@ -122,6 +122,10 @@ class WallBrowserTest {
         assertEquals(1, viewers(stream), "viewers of " + stream);
       }
 
+      // Measured once every tile is under way (bandwidth estimation ramps up over the first frames).
+      new WebDriverWait(browser.driver(), WAIT).withMessage(() -> "every tile to render 45 frames")
+          .until(d -> Boolean.TRUE.equals(browser.script("return document.getElementById('wall').tiles"
+              + ".every(t => t.video.getVideoPlaybackQuality().totalVideoFrames >= 45)")));
       @SuppressWarnings("unchecked")
       Map<String, Map<String, Number>> tiles = (Map<String, Map<String, Number>>) browser.asyncScript(MEASURE_TILES, 4);
       log.info("16 tiles: {}", tiles);
