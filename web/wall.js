@@ -58,12 +58,7 @@ function preferGatewayCodecs(transceiver) {
     .sort((x, y) => rank(x) - rank(y));
   if (!media.length) return;
   try {
-    // Chromium lists one generic rtx and pairs it with each codec kept. Firefox lists an rtx per
-    // codec, naming its payload type (apt=), which the capabilities do not map to codecs: kept
-    // beside codecs left out, they dangle in the offer and the gateway refuses it. Firefox then
-    // offers no rtx, and NACKs are answered on the media stream itself.
-    const repair = codecs.filter((c) => REPAIR_CODECS.has(c.mimeType) && !/apt=/.test(c.sdpFmtpLine ?? ''));
-    transceiver.setCodecPreferences([...media, ...repair]);
+    transceiver.setCodecPreferences([...media, ...codecs.filter((c) => REPAIR_CODECS.has(c.mimeType))]);
   } catch {
     // a browser that refuses the list offers all it has; that still works, only longer
   }
