@@ -135,7 +135,119 @@ final class MarkdownReport {
         }
       }
     }
+    mjpeg(md, r.path("mjpeg"));
+    soak(md, r.path("soak"));
+    wall(md, r.path("wall"));
     return md.toString();
+  }
+
+  private static void soak(StringBuilder md, JsonNode soak) {
+    if (soak.size() == 0) {
+      return;
+    }
+    md.append("\n## Long sessions: memory\n\n")
+        .append(soak.path("viewers").asInt()).append(" webrtc-java viewers of a 640x360@30 pattern for ")
+        .append(soak.path("minutes").asInt()).append(" min (").append(soak.path("viewersAtEnd").asInt())
+        .append(" still connected at the end); the metrics poller reads every session's statistics every 5 s, and")
+        .append(" `/metrics` and `/api/sessions` are scraped every 15 s. Resident memory outside the Java heap, every minute;")
+        .append(" the slope is fitted after the first minutes.\n\n")
+        .append("- Growth outside the heap: **").append(soak.path("outsideHeapSlopeMiBPerHour").asText())
+        .append(" MiB per hour** (").append(soak.path("outsideHeapGrowthMiB").asText()).append(" MiB over the fitted span)\n\n")
+        .append("| minute | RSS MiB | outside the heap MiB |\n|---|---|---|\n");
+    for (JsonNode sample : soak.path("samples")) {
+      md.append("| ").append(sample.path("minutes").asText()).append(" | ").append(sample.path("rssMiB").asText())
+          .append(" | ").append(sample.path("outsideHeapMiB").asText()).append(" |\n");
+    }
+  }
+
+  private static void wall(StringBuilder md, JsonNode wall) {
+    if (wall.size() == 0) {
+      return;
+    }
+    md.append("\n## Dashboard wall\n\n");
+    if (wall.has("skipped")) {
+      md.append("Skipped: ").append(wall.path("skipped").asText()).append("\n");
+      return;
+    }
+    md.append(wall.path("tiles").asInt()).append(" streams of `").append(wall.path("source").asText()).append("` in ")
+        .append(wall.path("tileSize").asText()).append(" tiles in headless Chromium: the wall page (`/wall`, one")
+        .append(" WebSocket and one peer connection) against a page of 16 `/embed` iframes (one of each per tile).")
+        .append(" Time from navigation until every tile has shown a frame, over ")
+        .append(wall.path("wallPage").path("allTilesVideoMs").path("count").asText())
+        .append(" loads of each (alternating, no session left between); CPU in % of one core while all play, median")
+        .append(" of the windows (min-max); the browser's CPU is every Chromium process's.\n\n")
+        .append("| page | all tiles showing video, median (min-max) ms | gateway CPU | browser CPU | tile fps, median (min) | gateway sessions |\n")
+        .append("|---|---|---|---|---|---|\n");
+    wallRow(md, "wall (`/wall`)", wall.path("wallPage"));
+    wallRow(md, "16 `/embed` iframes", wall.path("embeds"));
+  }
+
+  private static void wallRow(StringBuilder md, String name, JsonNode page) {
+    JsonNode times = page.path("allTilesVideoMs");
+    JsonNode playing = page.path("playing");
+    md.append("| ").append(name).append(" | **").append(times.path("median").asText()).append("** (")
+        .append(times.path("min").asText()).append("-").append(times.path("max").asText()).append(") | ")
+        .append(spread(playing.path("gatewayCpuPercent"))).append(" | ").append(spread(playing.path("browserCpuPercent")))
+        .append(" | ").append(playing.path("tileFps").path("median").asText()).append(" (")
+        .append(playing.path("tileFps").path("min").asText()).append(") | ").append(playing.path("sessions").asText())
+        .append(" |\n");
+  }
+
+  private static String spread(JsonNode p) {
+    return "**" + p.path("median").asText() + " %** (" + p.path("min").asText() + "-" + p.path("max").asText() + ")";
+  }
+
+  private static void mjpeg(StringBuilder md, JsonNode mjpeg) {
+    if (mjpeg.size() == 0) {
+      return;
+    }
+    md.append("\n## MJPEG source\n\n");
+    JsonNode decode = mjpeg.path("decode");
+    if (decode.has("runs")) {
+      md.append("JPEG to I420 on one core (").append(decode.path("pinnedToOneCore").asBoolean() ? "`taskset -c 0`" : "not pinned")
+          .append("), 30 JPEGs made with `").append(decode.path("jpegsMadeWith").asText())
+          .append("`, decoded round and round after a warm-up; fps per window.\n\n")
+          .append("| decoder | size | mean JPEG | fps median | min | max |\n|---|---|---|---|---|---|\n");
+      for (JsonNode run : decode.path("runs")) {
+        JsonNode fps = run.path("fps");
+        md.append("| ").append(run.path("decoder").asText().equals("imageio") ? "JDK ImageIO raster (the gateway's)" : "JCodec")
+            .append(" | ").append(run.path("size").asText()).append(" | ").append(run.path("meanJpegBytes").asInt() / 1024)
+            .append(" KiB | **").append(fps.path("median").asText()).append("** | ").append(fps.path("min").asText())
+            .append(" | ").append(fps.path("max").asText()).append(" |\n");
+      }
+    } else if (decode.has("skipped")) {
+      md.append("Decode speed skipped: ").append(decode.path("skipped").asText()).append("\n");
+    }
+    JsonNode gateway = mjpeg.path("gateway");
+    if (gateway.has("idle")) {
+      md.append("\nGateway CPU (% of one core) reading ").append(MjpegSourceCost.SIZE).append("@").append(MjpegSourceCost.FPS)
+          .append(" MJPEG that ffmpeg serves over HTTP (`alwaysOn`), median of the windows (min-max); ffmpeg's own CPU beside it:\n\n")
+          .append("| viewers | gateway CPU | ffmpeg CPU | gateway RSS MiB | rendered |\n|---|---|---|---|---|\n");
+      cpuRow(md, "0", gateway.path("idle"));
+      if (gateway.path("oneViewer").has("gatewayCpuPercent")) {
+        cpuRow(md, "1 (Chromium)", gateway.path("oneViewer"));
+      }
+      JsonNode source = gateway.path("source");
+      md.append("\nThe source's own figures at the end: ").append(source.path("size").asText()).append(", ")
+          .append(source.path("measuredFps").asText()).append(" fps, ").append(source.path("bitrateInKbps").asText())
+          .append(" kbit/s in, mean decode ").append(source.path("meanDecodeMs").asText()).append(" ms over ")
+          .append(source.path("decodedFrames").asText()).append(" frames, arrival-to-hand-off p50 / p95 ")
+          .append(source.path("addedLatencyP50Ms").asText()).append(" / ").append(source.path("addedLatencyP95Ms").asText())
+          .append(" ms, ").append(source.path("framesDropped").asText()).append(" dropped, ")
+          .append(source.path("reconnects").asText()).append(" reconnects.\n");
+    } else if (gateway.has("skipped")) {
+      md.append("\nGateway cost skipped: ").append(gateway.path("skipped").asText()).append("\n");
+    }
+  }
+
+  private static void cpuRow(StringBuilder md, String viewers, JsonNode step) {
+    JsonNode cpu = step.path("gatewayCpuPercent");
+    md.append("| ").append(viewers).append(" | **").append(cpu.path("median").asText()).append(" %** (")
+        .append(cpu.path("min").asText()).append("-").append(cpu.path("max").asText()).append(") | ")
+        .append(step.path("ffmpegCpuPercent").path("median").asText()).append(" % | ")
+        .append(step.path("gatewayRssMiB").asText()).append(" | ")
+        .append(step.has("renderedFps") ? step.path("renderedFps").asText() + " fps, " + step.path("renderedSize").asText() : "-")
+        .append(" |\n");
   }
 
   private static void row(StringBuilder md, String name, JsonNode p) {

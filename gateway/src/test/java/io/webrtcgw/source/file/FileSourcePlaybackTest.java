@@ -24,7 +24,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -107,10 +106,8 @@ class FileSourcePlaybackTest {
       }
       assertNeverEarly(frames, started);
       assertScheduleFollowsPts(spec.fps(), frames, source.catchUps());
-      if (spec.height() <= 480) {
-        // JCodec decodes 480p several times faster than real time; at 1080p it cannot keep up, so
-        // only order, size and the PTS schedule are checked there.
-        assumeKeptUp(source);
+      assertOnSchedule(frames);
+      if (source.catchUps() == 0) {
         assertPacedAt(spec.fps(), frames.subList(frames.size() / 4, frames.size()));
       }
     }
@@ -133,8 +130,10 @@ class FileSourcePlaybackTest {
       assertNeverEarly(frames, started);
       assertEquals(SourceState.RUNNING, source.state());
       assertTrue(recorder.changes().stream().allMatch(c -> c.state() == SourceState.RUNNING));
-      assumeKeptUp(source);
-      assertPacedAt(30, frames.subList(15, frames.size()));
+      assertOnSchedule(frames);
+      if (source.catchUps() == 0) {
+        assertPacedAt(30, frames.subList(15, frames.size()));
+      }
     }
   }
 
@@ -259,13 +258,24 @@ class FileSourcePlaybackTest {
   }
 
   /**
-   * Wall-clock pacing can only be judged if decoding kept up. On a busy machine it may not; then the
-   * rate check is reported as not run, with the reason, rather than failing or passing silently.
+   * Checks that every frame came out at its scheduled time: the capture time is the schedule (the
+   * file's PTS, moved on only by counted catch-ups), so the gap between a frame's arrival and its
+   * capture time may vary only by the lateness the source tolerates before it moves its timeline on,
+   * plus scheduling noise. This holds however fast the machine decodes; the wall-clock rate itself
+   * is checked where decoding kept up, and measured by the benchmark.
    */
-  private static void assumeKeptUp(FileSource source) {
-    Assumptions.assumeTrue(source.catchUps() == 0,
-        "order, size and PTS schedule checked, but decoding fell behind real time " + source.catchUps()
-            + " times (busy machine?), so the real-time rate was not judged");
+  private static void assertOnSchedule(List<Seen> frames) {
+    long tolerated = Duration.ofMillis(150 + 100).toNanos();
+    long first = frames.get(0).arrivalNanos() - frames.get(0).captureMicros() * 1000;
+    long least = first;
+    long most = first;
+    for (Seen seen : frames) {
+      long offset = seen.arrivalNanos() - seen.captureMicros() * 1000;
+      least = Math.min(least, offset);
+      most = Math.max(most, offset);
+      assertTrue(most - least <= tolerated, "frame " + seen.number() + " came out " + (most - least) / 1_000_000
+          + " ms off its schedule (the source tolerates 150 ms before it moves its timeline on)");
+    }
   }
 
   /** Checks that frames arrived at {@code fps} (within 12%) of wall-clock time over their span. */
