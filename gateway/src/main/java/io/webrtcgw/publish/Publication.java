@@ -260,14 +260,6 @@ public final class Publication {
     }
     URI deleting = resource;
     resource = null;
-    closePeer();
-    if (rateLimit != null) {
-      stream.removeSink(rateLimit);
-      ownTrack.close();
-    }
-    if (hold != null) {
-      hold.close();
-    }
     CompletableFuture<?> deleted = deleting == null ? CompletableFuture.completedFuture(null)
         : whip.delete(deleting, STOP_DELETE_DEADLINE).handle((status, error) -> {
           if (error != null) {
@@ -277,10 +269,34 @@ public final class Publication {
           }
           return null;
         });
+    // The connection stays up until the endpoint has answered the DELETE: closed first, it would
+    // end the endpoint's session under it (an SFU hangs up on the DTLS close) and the DELETE would
+    // find nothing to delete.
     deleted.whenComplete((ignored, error) -> {
-      executor.shutdown();
-      stopped.complete(null);
+      try {
+        executor.execute(() -> {
+          try {
+            release();
+          } finally {
+            executor.shutdown();
+            stopped.complete(null);
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        stopped.complete(null);
+      }
     });
+  }
+
+  private void release() {
+    closePeer();
+    if (rateLimit != null) {
+      stream.removeSink(rateLimit);
+      ownTrack.close();
+    }
+    if (hold != null) {
+      hold.close();
+    }
   }
 
   /** One attempt: reuses the offer an earlier attempt could not deliver, or asks for ICE servers and makes one. */
