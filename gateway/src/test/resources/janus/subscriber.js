@@ -7,7 +7,9 @@ window.subscriptions = [];
 const ROOM = 1234;
 function transaction() { return Math.random().toString(36).slice(2); }
 async function post(path, body) {
-  const response = await fetch(path, { method: 'POST', body: JSON.stringify({ transaction: transaction(), ...body }) });
+  window.lastRequest = { path, janus: body.janus, request: body.body && body.body.request };
+  const response = await fetch(path, { method: 'POST', signal: AbortSignal.timeout(10000),
+    body: JSON.stringify({ transaction: transaction(), ...body }) });
   const json = await response.json();
   if (json.janus === 'error') throw new Error(path + ': ' + JSON.stringify(json.error));
   return json;
@@ -32,6 +34,26 @@ window.janusApi = {
   },
 };
 window.frameLog = [];
+// One Janus session for every viewer of the page, each viewer a handle of its own (and a peer
+// connection of its own), so that one long poll carries all their events: Chromium keeps at most
+// six connections to a host, and a long poll per viewer would take them all.
+let viewerSession = null;
+async function viewers() {
+  if (viewerSession) return viewerSession;
+  const sid = (await post('/janus', { janus: 'create' })).data.id;
+  viewerSession = { sid, events: [] };
+  (async () => {
+    while (viewerSession && viewerSession.sid === sid) {
+      try {
+        const got = await (await fetch('/janus/' + sid + '?maxev=10&rid=' + Date.now())).json();
+        for (const event of [].concat(got)) viewerSession.events.push(event);
+      } catch (e) {
+        return;
+      }
+    }
+  })();
+  return viewerSession;
+}
 window.subscribe = async function (n = 0) {
   if (window.subscriptions[n]) window.subscriptions[n].stop();
   while (document.querySelectorAll('video').length <= n) {
@@ -39,27 +61,19 @@ window.subscribe = async function (n = 0) {
   }
   const publishers = (await window.janusApi.participants()).filter(p => p.publisher);
   if (publishers.length !== 1) throw new Error('publishers in the room: ' + JSON.stringify(publishers));
-  const s = await session();
-  const events = [];
-  let polling = true;
-  (async () => {
-    while (polling) {
-      try {
-        const got = await (await fetch('/janus/' + s.sid + '?maxev=5&rid=' + Date.now())).json();
-        for (const event of [].concat(got)) events.push(event);
-      } catch (e) {
-        polling = false;
-      }
-    }
-  })();
+  const session = await viewers();
+  const hid = (await post('/janus/' + session.sid, { janus: 'attach', plugin: 'janus.plugin.videoroom' })).data.id;
+  const s = { sid: session.sid, hid, handle: '/janus/' + session.sid + '/' + hid };
+  const events = session.events;
   await post(s.handle, { janus: 'message',
     body: { request: 'join', ptype: 'subscriber', room: ROOM, streams: [{ feed: publishers[0].id }] } });
   const deadline = Date.now() + 10000;
   let offer;
-  while (!(offer = events.find(e => e.jsep && e.jsep.type === 'offer'))) {
+  while (!(offer = events.find(e => e.sender === hid && e.jsep && e.jsep.type === 'offer'))) {
     if (Date.now() > deadline) throw new Error('no offer from Janus: ' + JSON.stringify(events));
     await new Promise(resolve => setTimeout(resolve, 50));
   }
+  window.lastRequest = { step: 'answer', n };
   const pc = new RTCPeerConnection();
   const video = document.querySelectorAll('video')[n];
   pc.ontrack = event => { video.srcObject = event.streams[0] || new MediaStream([event.track]); };
@@ -71,11 +85,12 @@ window.subscribe = async function (n = 0) {
     pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
     setTimeout(resolve, 3000);
   });
+  window.lastRequest = { step: 'gathered', n };
   await post(s.handle, { janus: 'message', body: { request: 'start', room: ROOM },
     jsep: { type: 'answer', sdp: pc.localDescription.sdp } });
   window.subscriptions[n] = {
-    pc, feed: publishers[0].id, events,
-    stop() { polling = false; pc.close(); post('/janus/' + s.sid, { janus: 'destroy' }).catch(() => {}); },
+    pc, feed: publishers[0].id,
+    stop() { pc.close(); post(s.handle, { janus: 'detach' }).catch(() => {}); },
   };
   return publishers[0].id;
 };

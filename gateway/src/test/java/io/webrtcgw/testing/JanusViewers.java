@@ -49,8 +49,14 @@ public final class JanusViewers {
 
   /** Viewer {@code n} (0 is the one whose frames are logged) subscribes to the room's one publisher. */
   public void subscribe(int n) {
-    Object feed = browser.asyncScript(
-        "const done = arguments[1]; window.subscribe(arguments[0]).then(done, e => done('error: ' + e));", n);
+    Object feed;
+    try {
+      feed = browser.asyncScript(
+          "const done = arguments[1]; window.subscribe(arguments[0]).then(done, e => done('error: ' + e));", n);
+    } catch (org.openqa.selenium.ScriptTimeoutException e) {
+      throw new AssertionError("viewer " + n + " subscribing got no answer; the page's last step: "
+          + browser.script("return JSON.stringify(window.lastRequest);"), e);
+    }
     if (!(feed instanceof Number)) {
       throw new AssertionError("viewer " + n + " subscribing: " + feed);
     }
