@@ -142,6 +142,10 @@ public final class Benchmark {
     if (options.parts().contains("wall")) {
       report.set("wall", new WallCost(jar, out, options.quick()).run());
     }
+    if (options.parts().contains("janus")) {
+      // Not in the default parts: it needs root for its network namespaces, as JanusPublishBrowserTest.
+      report.set("janus", new JanusCost(out, options.quick()).run());
+    }
     machine.put("loadAverageAtEnd", Files.readString(Path.of("/proc/loadavg")).trim());
     report.put("durationSeconds", Duration.between(started, ZonedDateTime.now()).toSeconds());
     Targets.evaluate(report);

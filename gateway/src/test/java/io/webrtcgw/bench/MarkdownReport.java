@@ -138,7 +138,40 @@ final class MarkdownReport {
     mjpeg(md, r.path("mjpeg"));
     soak(md, r.path("soak"));
     wall(md, r.path("wall"));
+    janus(md, r.path("janus"));
     return md.toString();
+  }
+
+  private static void janus(StringBuilder md, JsonNode janus) {
+    if (janus.size() == 0) {
+      return;
+    }
+    md.append("\n## Publishing to an SFU (Janus)\n\n");
+    if (janus.has("skipped")) {
+      md.append("Skipped: ").append(janus.path("skipped").asText()).append("\n");
+      return;
+    }
+    md.append("One publication of `").append(janus.path("source").asText()).append("` over WHIP to Janus 1.1.2")
+        .append(" (VideoRoom, behind simple-whip-server) in a network namespace of its own; the gateway and one")
+        .append(" headless Chromium in another, its page subscribing over Janus' HTTP API with one peer connection")
+        .append(" per viewer. Gateway CPU in % of one core, median of the windows (each window in the next column).\n\n")
+        .append("| viewers on Janus | gateway CPU % | windows | viewers' fps | latency p50 / p95 ms |\n|---|---|---|---|---|\n");
+    for (String step : List.of("one", "many")) {
+      JsonNode s = janus.path(step);
+      md.append("| ").append(s.path("viewers").asText()).append(" | ")
+          .append(s.path("gatewayCpuPercent").path("median").asText()).append(" | ")
+          .append(join(s.path("gatewayCpuWindows"))).append(" | ").append(join(s.path("viewerFps"))).append(" | ")
+          .append(s.path("latencyMs").path("median").asText()).append(" / ")
+          .append(s.path("latencyMs").path("p95").asText()).append(" |\n");
+    }
+    JsonNode restart = janus.path("restart");
+    md.append("\n- Gateway CPU, ").append(janus.path("viewersMany").asText()).append(" viewers minus 1: **")
+        .append(janus.path("gatewayCpuDeltaPercent").asText()).append(" %** of one core\n")
+        .append("- Janus killed (SIGKILL) and started again ").append(restart.path("times").asText())
+        .append(" times: the publisher back in the room ").append(join(restart.path("publisherBackMsEach")))
+        .append(" ms after Janus answered again (median ").append(restart.path("publisherBackMs").path("median").asText())
+        .append("); a new subscriber's first frame after ").append(restart.path("firstFrameMs").path("median").asText())
+        .append(" ms (median)\n");
   }
 
   private static void soak(StringBuilder md, JsonNode soak) {

@@ -54,9 +54,20 @@ final class Targets {
       browser.set("measured", wallBrowser);
       browser.put("met", wallBrowser.asDouble() < embedsBrowser.asDouble());
     }
+    janus(targets, report.path("janus"));
   }
 
   /** The scaling run at {@code source} whose codec the gateway picks by default (as the tile run saw). */
+  private static void janus(ArrayNode targets, JsonNode janus) {
+    JsonNode delta = janus.path("gatewayCpuDeltaPercent");
+    add(targets, "gateway CPU with one publication, " + JanusCost.MANY + " viewers on Janus minus 1 (% of one core)",
+        "<= 0.5", delta, 0.5);
+    add(targets, "publication back after a Janus restart, slowest", "<= 5000 ms",
+        janus.path("restart").path("publisherBackMs").path("max"), 5000);
+    add(targets, "glass-to-glass latency through Janus, p50", "<= 80 ms",
+        janus.path("one").path("latencyMs").path("median"), 80);
+  }
+
   private static JsonNode defaultCodecRun(ObjectNode report, String source) {
     String codec = "";
     for (JsonNode run : report.path("tile").path("runs")) {
