@@ -170,7 +170,7 @@ final class WallCost {
     List<Double> machine = new ArrayList<>();
     List<Double> fps = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      List<Long> frames0 = frames(browser, wall);
+      List<long[]> frames0 = frames(browser, wall);
       ProcStat g0 = gateway.stat();
       Map<Long, ProcStat> b0 = browserProcesses();
       MachineStat m0 = MachineStat.now();
@@ -178,13 +178,16 @@ final class WallCost {
       ProcStat g1 = gateway.stat();
       Map<Long, ProcStat> b1 = browserProcesses();
       MachineStat m1 = MachineStat.now();
-      List<Long> frames1 = frames(browser, wall);
+      List<long[]> frames1 = frames(browser, wall);
       gatewayCpu.add(g1.cpuPercentSince(g0));
       browserCpu.add(cpuPercent(b0, b1));
       machine.add(m1.busyPercentSince(m0, MachineStat.cores()));
-      double seconds = (g1.nanoTime() - g0.nanoTime()) / 1e9;
       for (int t = 0; t < Math.min(frames0.size(), frames1.size()); t++) {
-        fps.add((frames1.get(t) - frames0.get(t)) / seconds);
+        // Each tile over the time between its own two reads: reading 16 iframes one by one takes
+        // seconds, which the CPU window does not include.
+        long[] before = frames0.get(t);
+        long[] after = frames1.get(t);
+        fps.add((after[0] - before[0]) / ((after[1] - before[1]) / 1e9));
       }
     }
     ObjectNode node = JSON.createObjectNode().put("windows", count).put("windowSeconds", millis / 1000.0);
@@ -203,19 +206,22 @@ final class WallCost {
     return node;
   }
 
-  /** Frames each tile's video has rendered so far. */
+  /** Frames each tile's video has rendered so far, each with the System.nanoTime() of its read. */
   @SuppressWarnings("unchecked")
-  private static List<Long> frames(Browser browser, boolean wall) {
+  private static List<long[]> frames(Browser browser, boolean wall) {
     String quality = "const q = v.getVideoPlaybackQuality(); return q.totalVideoFrames - q.droppedVideoFrames;";
     if (wall) {
-      return ((List<Number>) browser.script("return document.getElementById('wall').tiles.map(t => {"
-          + "const v = t.video; " + quality + "})")).stream().map(Number::longValue).toList();
+      List<Number> counts = (List<Number>) browser.script("return document.getElementById('wall').tiles.map(t => {"
+          + "const v = t.video; " + quality + "})");
+      long at = System.nanoTime();
+      return counts.stream().map(n -> new long[] {n.longValue(), at}).toList();
     }
-    List<Long> out = new ArrayList<>();
+    List<long[]> out = new ArrayList<>();
     for (int i = 0; i < TILES; i++) {
       browser.driver().switchTo().frame(i);
       try {
-        out.add(((Number) browser.script("const v = document.querySelector('video'); " + quality)).longValue());
+        long count = ((Number) browser.script("const v = document.querySelector('video'); " + quality)).longValue();
+        out.add(new long[] {count, System.nanoTime()});
       } finally {
         browser.driver().switchTo().defaultContent();
       }
