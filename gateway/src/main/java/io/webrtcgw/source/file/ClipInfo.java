@@ -1,6 +1,7 @@
 package io.webrtcgw.source.file;
 
 import io.webrtcgw.source.VideoFormat;
+import io.webrtcgw.source.h264.Rotation;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.jcodec.codecs.h264.mp4.AvcCBox;

@@ -1,5 +1,8 @@
 package io.webrtcgw.source.file;
 
+import io.webrtcgw.source.h264.DecodedPicture;
+import io.webrtcgw.source.h264.PictureDecoder;
+import io.webrtcgw.source.h264.SequenceParameters;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,8 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.jcodec.codecs.h264.H264Utils;
-import org.jcodec.codecs.h264.io.model.SeqParameterSet;
-import org.jcodec.common.io.NIOUtils;
 import org.jcodec.common.model.Picture;
 
 /**
@@ -40,7 +41,7 @@ final class ClipReader implements AutoCloseable {
     this.sampleBuffer = ByteBuffer.allocate(clip.samples().maxSize());
     int luma = clip.codedWidth() * clip.codedHeight();
     this.pictureBuffer = new byte[][] {new byte[luma], new byte[luma / 4], new byte[luma / 4]};
-    this.decoder = decoders.create(clip);
+    this.decoder = newDecoder();
   }
 
   /** The next sample in decode order, or null at the end of the clip. The data is reused by the next call. */
@@ -68,7 +69,11 @@ final class ClipReader implements AutoCloseable {
 
   /** Drops the decoder's state after damage, so that the next key frame starts clean. */
   void resetDecoder() {
-    decoder = decoders.create(clip);
+    decoder = newDecoder();
+  }
+
+  private PictureDecoder newDecoder() {
+    return decoders.create(clip.avcC().getSpsList(), clip.avcC().getPpsList());
   }
 
   /**
@@ -103,11 +108,10 @@ final class ClipReader implements AutoCloseable {
       if (type == NAL_SPS) {
         ByteBuffer body = unit.duplicate();
         body.get();
-        SeqParameterSet sps = H264Utils.readSPS(NIOUtils.clone(body));
-        int width = (sps.picWidthInMbsMinus1 + 1) * 16;
-        int height = SeqParameterSet.getPicHeightInMbs(sps) * 16;
-        if (width != clip.codedWidth() || height != clip.codedHeight()) {
-          throw new IllegalStateException("an in-stream SPS changes the picture to " + width + "x" + height);
+        SequenceParameters sps = SequenceParameters.read(body);
+        if (sps.codedWidth() != clip.codedWidth() || sps.codedHeight() != clip.codedHeight()) {
+          throw new IllegalStateException(
+              "an in-stream SPS changes the picture to " + sps.codedWidth() + "x" + sps.codedHeight());
         }
         kept.add(unit);
       } else if (type == NAL_SLICE || type == NAL_IDR_SLICE || type == NAL_PPS) {

@@ -1,6 +1,8 @@
 package io.webrtcgw.source.file;
 
 import io.webrtcgw.source.SourceException;
+import io.webrtcgw.source.h264.Rotation;
+import io.webrtcgw.source.h264.SequenceParameters;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,12 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.jcodec.codecs.h264.H264Utils;
-import org.jcodec.codecs.h264.io.model.PictureParameterSet;
-import org.jcodec.codecs.h264.io.model.SeqParameterSet;
 import org.jcodec.codecs.h264.mp4.AvcCBox;
-import org.jcodec.common.io.NIOUtils;
-import org.jcodec.common.model.ColorSpace;
 
 /**
  * Checks up front that a file is an MP4/MOV with a playable H.264 video track, and fails with one
@@ -29,7 +26,6 @@ import org.jcodec.common.model.ColorSpace;
 final class Mp4Probe {
   private static final long MAX_INDEX_SIZE = 64L << 20;
   private static final int MAX_TOP_LEVEL_BOXES = 1_000_000;
-  private static final int MAX_CODED_SIDE = 4096;
   private static final int MAX_GAP_SECONDS = 20;
   /** Bytes before the child boxes of a visual sample entry such as {@code avc1}. */
   private static final int VISUAL_SAMPLE_ENTRY_SIZE = 78;
@@ -268,42 +264,33 @@ final class Mp4Probe {
       throw fail("has an H.264 track without its parameter sets (avcC with SPS and PPS); remux it, e.g. "
           + REMUX);
     }
-    SeqParameterSet sps;
+    SequenceParameters sps;
+    String ppsRefusal = null;
     try {
-      sps = H264Utils.readSPS(NIOUtils.clone(avcC.getSpsList().get(0)));
+      sps = SequenceParameters.read(avcC.getSpsList().get(0));
       for (ByteBuffer pps : avcC.getPpsList()) {
-        checkPps(H264Utils.readPPS(NIOUtils.clone(pps)));
+        if (ppsRefusal == null) {
+          ppsRefusal = SequenceParameters.ppsRefusal(pps);
+        }
       }
-    } catch (RuntimeException | OutOfMemoryError e) {
-      // A damaged count in a parameter set can ask JCodec for an impossible array, which fails at
-      // once without using the memory.
-      throw fail("has damaged H.264 parameter sets (SPS/PPS): " + e, e);
+    } catch (IllegalArgumentException e) {
+      throw fail("has " + e.getMessage(), e);
     }
-    String profile = checkSps(sps);
-
-    int codedWidth = (sps.picWidthInMbsMinus1 + 1) * 16;
-    int codedHeight = SeqParameterSet.getPicHeightInMbs(sps) * 16;
-    if (codedWidth <= 0 || codedHeight <= 0) {
-      throw fail("has damaged H.264 parameter sets (no picture size)");
+    if (!sps.decodable()) {
+      throw fail(sps.refusal() + (sps.refusal().startsWith("is interlaced")
+          ? "; re-encode it progressive, e.g. ffmpeg -i IN -vf yadif -c:v libx264 OUT.mp4"
+          : ", re-encode it, e.g. " + REENCODE));
     }
-    if (codedWidth > MAX_CODED_SIDE || codedHeight > MAX_CODED_SIDE) {
-      throw fail("is " + codedWidth + "x" + codedHeight + ", larger than this player accepts ("
-          + MAX_CODED_SIDE + " per side)");
+    if (ppsRefusal != null) {
+      throw fail(ppsRefusal + "; re-encode it, e.g. " + REENCODE);
     }
-    int cropX = 0;
-    int cropY = 0;
-    int cropWidth = codedWidth;
-    int cropHeight = codedHeight;
-    if (sps.frameCroppingFlag) {
-      // Crop offsets count chroma samples: two luma samples each way for 4:2:0 progressive video.
-      cropX = sps.frameCropLeftOffset * 2;
-      cropY = sps.frameCropTopOffset * 2;
-      cropWidth = codedWidth - cropX - sps.frameCropRightOffset * 2;
-      cropHeight = codedHeight - cropY - sps.frameCropBottomOffset * 2;
-      if (cropWidth <= 0 || cropHeight <= 0) {
-        throw fail("has damaged H.264 parameter sets (cropping leaves no picture)");
-      }
-    }
+    String profile = sps.profile();
+    int codedWidth = sps.codedWidth();
+    int codedHeight = sps.codedHeight();
+    int cropX = sps.cropX();
+    int cropY = sps.cropY();
+    int cropWidth = sps.width();
+    int cropHeight = sps.height();
 
     int timescale = timescale(trak);
     if (timescale <= 0) {
@@ -341,7 +328,7 @@ final class Mp4Probe {
           "has damaged timestamps: %.1f s pass between two of its frames (at most %d s are accepted)",
           (double) gap / timescale, MAX_GAP_SECONDS));
     }
-    Rotation rotation = Rotation.fromMatrix(matrix(trak));
+    Rotation rotation = rotation(matrix(trak));
     if (rotation == null) {
       // Mirroring or scaling matrices are rare; showing the picture as coded beats refusing it.
       rotation = Rotation.NONE;
@@ -359,51 +346,6 @@ final class Mp4Probe {
     return new ClipInfo(
         file, avcC, profile, codedWidth, codedHeight, cropX, cropY, cropWidth, cropHeight,
         rotation, timescale, samples, samples.reorderDepth(), fps);
-  }
-
-  /** Rejects what JCodec's decoder cannot do, before a viewer waits for it; returns the profile name. */
-  private String checkSps(SeqParameterSet sps) throws SourceException {
-    String profile = profileName(sps);
-    if (sps.profileIdc != 66 && sps.profileIdc != 77 && sps.profileIdc != 100) {
-      throw fail("uses the H.264 " + profile + " profile; only Baseline, Main and High (8-bit 4:2:0) can be"
-          + " played, re-encode it, e.g. " + REENCODE);
-    }
-    if (sps.chromaFormatIdc != ColorSpace.YUV420J) {
-      throw fail("uses " + sps.chromaFormatIdc + " chroma; only 4:2:0 H.264 can be played, re-encode it, e.g. "
-          + REENCODE);
-    }
-    if (sps.bitDepthLumaMinus8 != 0 || sps.bitDepthChromaMinus8 != 0) {
-      throw fail("uses " + (sps.bitDepthLumaMinus8 + 8) + "-bit H.264; only 8-bit can be played, re-encode it,"
-          + " e.g. " + REENCODE);
-    }
-    if (!sps.frameMbsOnlyFlag || sps.mbAdaptiveFrameFieldFlag) {
-      throw fail("is interlaced H.264, which cannot be played; re-encode it progressive, e.g."
-          + " ffmpeg -i IN -vf yadif -c:v libx264 OUT.mp4");
-    }
-    if (sps.qpprimeYZeroTransformBypassFlag) {
-      throw fail("uses lossless H.264 (transform bypass), which cannot be played; re-encode it, e.g. " + REENCODE);
-    }
-    return profile;
-  }
-
-  private void checkPps(PictureParameterSet pps) throws SourceException {
-    if (pps.constrainedIntraPredFlag) {
-      throw fail("uses H.264 constrained intra prediction, which cannot be played; re-encode it, e.g. " + REENCODE);
-    }
-  }
-
-  private static String profileName(SeqParameterSet sps) {
-    return switch (sps.profileIdc) {
-      case 66 -> sps.constraintSet1Flag ? "Constrained Baseline" : "Baseline";
-      case 77 -> "Main";
-      case 88 -> "Extended";
-      case 100 -> "High";
-      case 110 -> "High 10";
-      case 122 -> "High 4:2:2";
-      case 244 -> "High 4:4:4 Predictive";
-      case 44 -> "CAVLC 4:4:4 Intra";
-      default -> "profile_idc " + sps.profileIdc;
-    };
   }
 
   private static boolean isH264(String fourcc) {
@@ -438,6 +380,30 @@ final class Mp4Probe {
       throw new IllegalArgumentException("the video track has no media header (mdhd)");
     }
     return mdhd.version() == 1 ? mdhd.head(24).getInt(20) : mdhd.head(16).getInt(12);
+  }
+
+  /**
+   * The rotation of a {@code tkhd} matrix {a, b, u, c, d, v, x, y, w} in 16.16 fixed point.
+   * Mirrored or scaled matrices yield null: they are rare and not worth guessing at.
+   */
+  static Rotation rotation(int[] m) {
+    if (m == null || m.length < 5) {
+      return Rotation.NONE;
+    }
+    int one = 0x10000;
+    if (m[0] == one && m[1] == 0 && m[3] == 0 && m[4] == one) {
+      return Rotation.NONE;
+    }
+    if (m[0] == 0 && m[1] == one && m[3] == -one && m[4] == 0) {
+      return Rotation.CW90;
+    }
+    if (m[0] == -one && m[1] == 0 && m[3] == 0 && m[4] == -one) {
+      return Rotation.CW180;
+    }
+    if (m[0] == 0 && m[1] == -one && m[3] == one && m[4] == 0) {
+      return Rotation.CW270;
+    }
+    return null;
   }
 
   /** The display matrix from {@code tkhd}, or null if there is none. */

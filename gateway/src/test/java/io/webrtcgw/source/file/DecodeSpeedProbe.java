@@ -1,6 +1,8 @@
 package io.webrtcgw.source.file;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.webrtcgw.source.h264.DecodedPicture;
+import io.webrtcgw.source.h264.H264PictureDecoder;
 import java.nio.file.Path;
 
 /**

@@ -3,6 +3,7 @@ package io.webrtcgw.source.file;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.webrtcgw.source.file.TestClips.Spec;
+import io.webrtcgw.source.h264.H264PictureDecoder;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,8 @@ import io.webrtcgw.source.SourceException;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.file.FrameRecorder.Change;
 import io.webrtcgw.source.file.FrameRecorder.Seen;
+import io.webrtcgw.source.h264.H264PictureDecoder;
+import io.webrtcgw.source.h264.PictureDecoder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -40,7 +42,7 @@ class FileSourceDamageTest {
   private static final FileSource.Options ONCE = FileSource.Options.DEFAULT.withLoop(false);
 
   /** A decode loop that never looks at interruption, as JCodec's CABAC reader has on some damaged slices. */
-  private static final PictureDecoder.Factory SPINNING = clip -> new PictureDecoder() {
+  private static final PictureDecoder.Factory SPINNING = (sps, pps) -> new PictureDecoder() {
     private volatile long spins;
 
     @Override

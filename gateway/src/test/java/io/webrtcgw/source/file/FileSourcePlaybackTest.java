@@ -12,6 +12,7 @@ import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.file.FrameRecorder.Change;
 import io.webrtcgw.source.file.FrameRecorder.Seen;
 import io.webrtcgw.source.file.TestClips.Spec;
+import io.webrtcgw.source.h264.H264PictureDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

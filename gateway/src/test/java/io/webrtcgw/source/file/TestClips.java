@@ -18,26 +18,26 @@ import org.junit.jupiter.api.Assumptions;
  * Every picture carries a {@link FrameStamp} band whose frame number is ffmpeg's own count in
  * presentation order, so tests can check the order in which frames come out.
  */
-final class TestClips {
-  static final Path FFMPEG = Path.of("/usr/bin/ffmpeg");
+public final class TestClips {
+  public static final Path FFMPEG = Path.of("/usr/bin/ffmpeg");
   private static String encoders;
 
   private TestClips() {}
 
   /** What to encode: an H.264 clip of testsrc2 with a stamp band. */
-  record Spec(String profile, int bFrames, int width, int height, String rate, double seconds) {
-    double fps() {
+  public record Spec(String profile, int bFrames, int width, int height, String rate, double seconds) {
+    public double fps() {
       String[] parts = rate.split("/");
       return parts.length == 1
           ? Double.parseDouble(parts[0])
           : Double.parseDouble(parts[0]) / Double.parseDouble(parts[1]);
     }
 
-    int frames() {
+    public int frames() {
       return (int) Math.round(seconds * fps());
     }
 
-    String fileName() {
+    public String fileName() {
       return String.format(Locale.ROOT, "%s-bf%d-%dx%d-%s-%d.mp4",
           profile, bFrames, width, height, rate.replace('/', '_'), frames());
     }
@@ -48,12 +48,12 @@ final class TestClips {
     }
   }
 
-  static void assumeFfmpeg() {
+  public static void assumeFfmpeg() {
     Assumptions.assumeTrue(Files.isExecutable(FFMPEG), "needs Debian's " + FFMPEG + " to make test clips");
   }
 
   /** Skips (visibly) when this ffmpeg build lacks {@code encoder}. */
-  static void assumeEncoder(String encoder) {
+  public static void assumeEncoder(String encoder) {
     assumeFfmpeg();
     synchronized (TestClips.class) {
       if (encoders == null) {
@@ -66,7 +66,7 @@ final class TestClips {
   }
 
   /** Writes the clip for {@code spec} into {@code dir} (once) and returns its path. */
-  static Path h264(Path dir, Spec spec) {
+  public static Path h264(Path dir, Spec spec) {
     assumeEncoder("libx264");
     Path out = dir.resolve(spec.fileName());
     if (Files.exists(out)) {
@@ -88,7 +88,7 @@ final class TestClips {
    * {@link FrameStamp} band, white for 1 and black for 0, and leaves cells 0-47 black. Only the band
    * goes through geq, which is slow per pixel.
    */
-  static String stampFilter(int height) {
+  public static String stampFilter(int height) {
     int band = FrameStamp.bandHeight(height);
     String cell = "floor(X*64/W)";
     String bit = "mod(floor(mod(N\\,65536)/pow(2\\,63-" + cell + "))\\,2)";
@@ -97,7 +97,7 @@ final class TestClips {
   }
 
   /** Runs ffmpeg with {@code args} after the usual quiet flags. */
-  static void ffmpeg(String... args) {
+  public static void ffmpeg(String... args) {
     assumeFfmpeg();
     List<String> all = new ArrayList<>(base());
     all.addAll(List.of(args));
@@ -109,7 +109,7 @@ final class TestClips {
   }
 
   /** Decodes the first picture of {@code clip} with ffmpeg (auto-rotated) as packed I420. */
-  static byte[] ffmpegFirstFrame(Path clip, Path dir) throws IOException {
+  public static byte[] ffmpegFirstFrame(Path clip, Path dir) throws IOException {
     Path raw = Files.createTempFile(dir, "first", ".yuv");
     ffmpeg("-i", clip.toString(), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "yuv420p", raw.toString());
     return Files.readAllBytes(raw);

@@ -1,4 +1,4 @@
-package io.webrtcgw.source.file;
+package io.webrtcgw.source.h264;
 
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
@@ -10,16 +10,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** JCodec's pure-Java H.264 decoder, confined to the calling thread. */
-final class H264PictureDecoder implements PictureDecoder {
+public final class H264PictureDecoder implements PictureDecoder {
   private static final Logger log = LoggerFactory.getLogger(H264PictureDecoder.class);
 
   private final H264Decoder decoder;
 
-  H264PictureDecoder(ClipInfo clip) {
+  /** A decoder that knows {@code sps} and {@code pps} (each without its NAL header byte) from the start. */
+  public H264PictureDecoder(List<ByteBuffer> sps, List<ByteBuffer> pps) {
     decoder = new H264Decoder();
     confineToCallingThread(decoder);
-    decoder.addSps(clip.avcC().getSpsList());
-    decoder.addPps(clip.avcC().getPpsList());
+    decoder.addSps(sps);
+    decoder.addPps(pps);
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.webrtcgw.source.file;
+package io.webrtcgw.source.h264;
 
 import io.webrtcgw.source.I420Frame;
 import org.jcodec.common.model.Picture;
@@ -8,13 +8,13 @@ import org.jcodec.common.model.Rect;
  * A decoded picture in tightly packed I420, cropped, rotated for display and back in the 0..255
  * range, held with its presentation time until its turn comes.
  */
-record DecodedPicture(long pts, int width, int height, byte[] y, byte[] u, byte[] v) {
+public record DecodedPicture(long pts, int width, int height, byte[] y, byte[] u, byte[] v) {
 
   /**
    * Copies the visible part of a JCodec picture. JCodec stores 8-bit samples minus 128 in planes
    * padded to whole macroblocks, and reuses them for the next frame, so the copy is taken at once.
    */
-  static DecodedPicture of(Picture picture, Rotation rotation, long pts) {
+  public static DecodedPicture of(Picture picture, Rotation rotation, long pts) {
     Rect crop = picture.getCrop();
     int x0 = crop == null ? 0 : crop.getX();
     int y0 = crop == null ? 0 : crop.getY();
@@ -30,8 +30,13 @@ record DecodedPicture(long pts, int width, int height, byte[] y, byte[] u, byte[
         : new DecodedPicture(pts, w, h, y, u, v);
   }
 
-  I420Frame toFrame(long captureTimeMicros) {
+  public I420Frame toFrame(long captureTimeMicros) {
     return new I420Frame(width, height, y, u, v, captureTimeMicros);
+  }
+
+  /** The frame, remembering when its last byte arrived ({@link System#nanoTime}) for the delay metric. */
+  public I420Frame toFrame(long captureTimeMicros, long arrivalNanos) {
+    return new I420Frame(width, height, y, u, v, captureTimeMicros, arrivalNanos);
   }
 
   private static byte[] plane(byte[] src, int stride, int x0, int y0, int w, int h, Rotation rotation) {

@@ -1,4 +1,4 @@
-package io.webrtcgw.source.file;
+package io.webrtcgw.source.h264;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -9,15 +9,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Sends JCodec's own log lines to SLF4J; JCodec would otherwise print them to standard output. */
-final class JCodecLogBridge implements LogSink {
+public final class JCodecLogBridge implements LogSink {
   private static final Logger log = LoggerFactory.getLogger("org.jcodec");
   // JCodec's logger is a process-wide static that accepts sinks only before its first message, so
-  // the bridge is installed once, by whichever file source opens first.
+  // the bridge is installed once, by whichever source decodes first.
   private static final AtomicBoolean installed = new AtomicBoolean();
 
   private JCodecLogBridge() {}
 
-  static void install() {
+  /** Installs the bridge once per process; later calls do nothing. */
+  public static void install() {
     if (!installed.compareAndSet(false, true)) {
       return;
     }

@@ -1,0 +1,159 @@
+package io.webrtcgw.source.h264;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jcodec.common.model.Picture;
+
+/**
+ * Decodes a stream of H.264 access units, each given as its NAL units (no start codes, no length
+ * prefixes), as they come from RTP. Parameter sets may come before the first picture (from the SDP)
+ * or in the stream; an SPS that changes the picture size starts a fresh decoder with buffers of the
+ * new size. Pictures come out in decode order. Not thread-safe: one decoding thread owns it.
+ */
+public final class AccessUnitDecoder {
+  public static final int NAL_SLICE = 1;
+  public static final int NAL_IDR_SLICE = 5;
+  public static final int NAL_SPS = 7;
+  public static final int NAL_PPS = 8;
+
+  private final PictureDecoder.Factory decoders;
+  /** Parameter set bodies (without header byte) by id, in the order they were first seen. */
+  private final Map<Integer, ByteBuffer> spsBodies = new LinkedHashMap<>();
+  private final Map<Integer, ByteBuffer> ppsBodies = new LinkedHashMap<>();
+  private SequenceParameters sequence;
+  private PictureDecoder decoder;
+  private byte[][] buffer;
+
+  public AccessUnitDecoder(PictureDecoder.Factory decoders) {
+    this.decoders = decoders;
+  }
+
+  /** The parameters of the latest SPS, or null before the first. */
+  public SequenceParameters sequence() {
+    return sequence;
+  }
+
+  /**
+   * Takes parameter sets known before any picture (an SDP's {@code sprop-parameter-sets}), each a
+   * whole NAL unit with its header byte; other NAL types are ignored.
+   *
+   * @throws UnsupportedStreamException when they describe H.264 that JCodec cannot decode
+   * @throws IllegalArgumentException when they are damaged
+   */
+  public void parameterSets(List<ByteBuffer> nalUnits) throws UnsupportedStreamException {
+    for (ByteBuffer unit : nalUnits) {
+      take(unit);
+    }
+  }
+
+  /**
+   * Decodes one access unit; its buffers are read and may be changed. Returns the picture with
+   * {@code pts}, or null when the unit held no picture (parameter sets only, or slices before any
+   * SPS and PPS). Damaged slices surface as runtime exceptions; call {@link #reset} then, and feed
+   * the next key frame.
+   *
+   * @throws UnsupportedStreamException when an SPS or PPS describes H.264 JCodec cannot decode
+   */
+  public DecodedPicture decode(List<ByteBuffer> nalUnits, long pts) throws UnsupportedStreamException {
+    List<ByteBuffer> kept = new ArrayList<>(nalUnits.size());
+    boolean slices = false;
+    for (ByteBuffer unit : nalUnits) {
+      int type = take(unit);
+      if (type == NAL_SLICE || type == NAL_IDR_SLICE) {
+        slices = true;
+        kept.add(unit);
+      } else if (type == NAL_SPS || type == NAL_PPS) {
+        kept.add(unit);
+      }
+    }
+    if (!slices || sequence == null || ppsBodies.isEmpty()) {
+      return null;
+    }
+    if (decoder == null) {
+      open();
+    }
+    Picture picture = decoder.decode(kept, buffer);
+    return picture == null ? null : DecodedPicture.of(picture, Rotation.NONE, pts);
+  }
+
+  /** Drops the decoder's reference pictures after damage; the parameter sets are kept. */
+  public void reset() {
+    decoder = null;
+  }
+
+  /** Notes a parameter set and returns the unit's NAL type (or -1 for an empty unit). */
+  private int take(ByteBuffer unit) throws UnsupportedStreamException {
+    if (!unit.hasRemaining()) {
+      return -1;
+    }
+    int type = unit.get(unit.position()) & 0x1F;
+    if (type == NAL_SPS) {
+      ByteBuffer body = body(unit);
+      SequenceParameters next = SequenceParameters.read(body);
+      if (!next.decodable()) {
+        throw new UnsupportedStreamException(next.refusal());
+      }
+      if (sequence != null && !sequence.sameSize(next)) {
+        // A camera that switches resolution: reference pictures and buffers of the old size are useless.
+        decoder = null;
+        buffer = null;
+        spsBodies.clear();
+      }
+      spsBodies.put(next.id(), body);
+      sequence = next;
+    } else if (type == NAL_PPS) {
+      ByteBuffer body = body(unit);
+      String refusal = SequenceParameters.ppsRefusal(body);
+      if (refusal != null) {
+        throw new UnsupportedStreamException(refusal);
+      }
+      ppsBodies.put(ppsId(body), body);
+    }
+    return type;
+  }
+
+  private void open() {
+    int luma = sequence.codedWidth() * sequence.codedHeight();
+    if (buffer == null) {
+      buffer = new byte[][] {new byte[luma], new byte[luma / 4], new byte[luma / 4]};
+    }
+    decoder = decoders.create(List.copyOf(spsBodies.values()), List.copyOf(ppsBodies.values()));
+  }
+
+  /** A private copy of the unit without its header byte: JCodec unescapes the buffers it reads in place. */
+  private static ByteBuffer body(ByteBuffer unit) {
+    ByteBuffer copy = ByteBuffer.allocate(unit.remaining() - 1);
+    copy.put(unit.duplicate().position(unit.position() + 1)).flip();
+    return copy;
+  }
+
+  /** The PPS id: the first Exp-Golomb code of the body. Emulation prevention cannot occur this early. */
+  private static int ppsId(ByteBuffer body) {
+    int bit = 0;
+    int zeros = 0;
+    int limit = body.remaining() * 8;
+    while (bit < limit && bitAt(body, bit) == 0) {
+      zeros++;
+      bit++;
+    }
+    if (bit >= limit || zeros > 8) {
+      throw new IllegalArgumentException("damaged H.264 picture parameter set (PPS): no id");
+    }
+    bit++;
+    int value = 0;
+    for (int i = 0; i < zeros; i++, bit++) {
+      if (bit >= limit) {
+        throw new IllegalArgumentException("damaged H.264 picture parameter set (PPS): id cut short");
+      }
+      value = (value << 1) | bitAt(body, bit);
+    }
+    return (1 << zeros) - 1 + value;
+  }
+
+  private static int bitAt(ByteBuffer body, int bit) {
+    return (body.get(body.position() + bit / 8) >> (7 - bit % 8)) & 1;
+  }
+}
