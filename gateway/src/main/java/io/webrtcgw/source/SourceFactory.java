@@ -6,6 +6,8 @@ import io.webrtcgw.source.camera.CameraSelector;
 import io.webrtcgw.source.camera.CameraSource;
 import io.webrtcgw.source.file.FileSource;
 import io.webrtcgw.source.pattern.PatternSource;
+import io.webrtcgw.source.rtsp.RtspSource;
+import io.webrtcgw.source.rtsp.RtspUrl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -47,8 +49,14 @@ public final class SourceFactory {
           throw new SourceException("stream '" + streamName + "': " + e.getMessage());
         }
       }
-      case RTSP, HTTP -> throw new SourceException("stream '" + streamName + "': "
-          + parsed.kind().name().toLowerCase(java.util.Locale.ROOT) + " sources are not built yet");
+      case RTSP -> {
+        try {
+          yield new RtspSource(streamName, RtspUrl.parse(parsed.argument()), stream.options(), clock);
+        } catch (IllegalArgumentException e) {
+          throw new SourceException("stream '" + streamName + "': " + e.getMessage());
+        }
+      }
+      case HTTP -> throw new SourceException("stream '" + streamName + "': http sources are not built yet");
     };
   }
 
