@@ -28,10 +28,23 @@ def pipeline(args):
     height, fps = rest.split('@')
     gop = args.gop or int(fps)
     return ('( videotestsrc is-live=true pattern=smpte horizontal-speed=4 ! '
-            'video/x-raw,width=%s,height=%s,framerate=%s/1,format=I420 ! '
+            'video/x-raw,framerate=%s/1,format=I420 ! videoscale ! '
+            'capsfilter name=size caps=video/x-raw,width=%s,height=%s ! '
             'x264enc tune=zerolatency speed-preset=ultrafast key-int-max=%d bitrate=%d threads=1 ! '
             'video/x-h264,profile=baseline ! rtph264pay name=pay0 pt=96 config-interval=-1 aggregate-mode=%s )'
-            % (width, height, fps, gop, args.bitrate, args.aggregate))
+            % (fps, width, height, gop, args.bitrate, args.aggregate))
+
+
+def resize_later(media, args):
+    """Changes the live picture's size mid-stream: x264enc starts over with a new SPS."""
+    size = media.get_element().get_by_name('size')
+    width, height = args.resize.split('x')
+
+    def resize():
+        size.set_property('caps', Gst.Caps.from_string('video/x-raw,width=%s,height=%s' % (width, height)))
+        return False
+
+    GLib.timeout_add(int(args.resize_after * 1000), resize)
 
 
 def main():
@@ -45,6 +58,8 @@ def main():
     parser.add_argument('--bitrate', type=int, default=1000, help='live: kbit/s')
     parser.add_argument('--aggregate', choices=['none', 'zero-latency', 'max-stap'], default='zero-latency',
                         help='live: how rtph264pay bundles NAL units into STAP-A packets')
+    parser.add_argument('--resize', help='live: WIDTHxHEIGHT to switch to after --resize-after seconds')
+    parser.add_argument('--resize-after', type=float, default=2.0)
     parser.add_argument('--protocols', choices=['tcp', 'udp', 'both'], default='both')
     parser.add_argument('--auth', choices=['none', 'basic', 'digest'], default='none')
     parser.add_argument('--user', default='')
@@ -79,6 +94,8 @@ def main():
         server.set_auth(auth)
         factory.add_role_from_structure(Gst.Structure.new_from_string(
             'user, media.factory.access=(boolean)true, media.factory.construct=(boolean)true'))
+    if args.resize:
+        factory.connect('media-configure', lambda f, media: resize_later(media, args))
     server.get_mount_points().add_factory(args.mount, factory)
     if server.attach(None) == 0:
         print('FAILED cannot listen on port %d' % args.port, flush=True)

@@ -12,6 +12,12 @@ public final class RtspException extends Exception {
     /** The camera or the network may be back any moment: capped backoff. */
     SOON,
     /**
+     * The camera cut a session that was playing (closed or reset the connection): one attempt at
+     * once, now and then, before the capped backoff; a camera that only dropped the session is
+     * back before viewers notice.
+     */
+    AT_ONCE,
+    /**
      * The camera could not be reached at all: capped backoff, cut short as soon as it accepts
      * connections again, so that video is back within seconds of the camera.
      */

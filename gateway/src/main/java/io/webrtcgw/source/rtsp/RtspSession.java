@@ -298,6 +298,21 @@ final class RtspSession implements AutoCloseable {
     connection.send(getParameter ? RtspRequest.of("GET_PARAMETER", aggregate) : RtspRequest.of("OPTIONS", url));
   }
 
+  /**
+   * Sends a keep-alive for this session on a connection of its own and waits for the answer, for
+   * servers that closed the session's connection while the session goes on.
+   */
+  void keepAliveApart(Timeouts timeouts) throws RtspException {
+    try (RtspConnection apart = connect(url, timeouts, closeable -> {})) {
+      RtspRequest ping = (getParameter ? RtspRequest.of("GET_PARAMETER", aggregate) : RtspRequest.of("OPTIONS", url))
+          .with("Session", connection.session());
+      RtspResponse answer = exchange(apart, ping, url, ping.method());
+      if (answer.status() == 454) {
+        throw soon(url.masked() + ": the camera no longer knows the session (454 Session Not Found)");
+      }
+    }
+  }
+
   /** Whether keep-alives use GET_PARAMETER (the server lists it) rather than OPTIONS. */
   boolean keepsAliveWithGetParameter() {
     return getParameter;
@@ -395,6 +410,10 @@ final class RtspSession implements AutoCloseable {
 
   static RtspException soon(String message) {
     return new RtspException(message, RtspException.Retry.SOON);
+  }
+
+  static RtspException cut(String message) {
+    return new RtspException(message, RtspException.Retry.AT_ONCE);
   }
 
   static RtspException unreachable(String message) {

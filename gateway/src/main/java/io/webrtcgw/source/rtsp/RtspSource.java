@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class RtspSource implements VideoSource {
   private static final Logger log = LoggerFactory.getLogger(RtspSource.class);
+  /** At most one reconnect without telling viewers in this time. */
+  static final Duration QUIET_RETRY_EVERY = Duration.ofSeconds(30);
+  /** Over UDP, how long RTP may pause after the server closed the RTSP connection before it counts as gone. */
+  static final Duration CLOSED_AND_SILENT = Duration.ofMillis(500);
   /** What the source reports before the camera has told it its picture size. */
   static final VideoFormat NOMINAL = new VideoFormat(1280, 720, 30);
 
@@ -183,6 +187,7 @@ public final class RtspSource implements VideoSource {
     private volatile int pictureSession = -1;
     private boolean udpFailed;
     private boolean playedBefore;
+    private long lastQuietRetry;
     private SourceState reported;
     private String reportedError;
 
@@ -260,10 +265,31 @@ public final class RtspSource implements VideoSource {
         if (!active) {
           return;
         }
+        if (quietRetryDue(failure)) {
+          // A session that played and was then cut (a server dropping it, a reset connection) is
+          // tried again at once, without troubling viewers; only if that fails do they hear of it.
+          log.info("stream {}: {}; reconnecting", stream, masked(failure.getMessage()));
+          continue;
+        }
         Duration delay = failure.retry() == RtspException.Retry.SLOWLY ? timing.slowRetry() : backoff.next();
         report(SourceState.UNAVAILABLE, failure.getMessage(), delay);
         await(delay, failure.retry() == RtspException.Retry.ONCE_REACHABLE);
       }
+    }
+
+    /**
+     * Whether to reconnect at once: the session that just ended had delivered pictures, and no quiet
+     * retry was used within {@link #QUIET_RETRY_EVERY}, so a server that cuts every session cannot
+     * keep the source reconnecting unseen.
+     */
+    private boolean quietRetryDue(RtspException failure) {
+      boolean played = pictureSession == sessions.get() && failure.retry() == RtspException.Retry.AT_ONCE;
+      long now = System.nanoTime();
+      if (!played || (lastQuietRetry != 0 && now - lastQuietRetry < QUIET_RETRY_EVERY.toNanos())) {
+        return false;
+      }
+      lastQuietRetry = now;
+      return true;
     }
 
     /**
@@ -380,18 +406,21 @@ public final class RtspSource implements VideoSource {
     }
 
     /**
-     * Receives RTP over UDP until a fault or stop, with a second thread reading the RTSP connection.
-     * Returns true when UDP stayed silent with {@code transport: auto}, so that TCP follows at once.
+     * Receives RTP over UDP until a fault or stop, while a second thread keeps the RTSP session
+     * alive. Returns true when UDP stayed silent with {@code transport: auto}, so that TCP follows
+     * at once.
      */
     private boolean receiveUdp(RtspSession session, RtspSession.Transport transport, UdpPorts ports,
         RtpReceiver receiver) throws RtspException {
-      Thread control = new Thread(() -> readControl(session), "rtsp-" + stream + "-control");
-      control.setDaemon(true);
-      control.start();
+      Control control = new Control(session);
+      Thread thread = new Thread(control::run, "rtsp-" + stream + "-control");
+      thread.setDaemon(true);
+      thread.start();
       InetAddress server = ((InetSocketAddress) session.connection().remote()).getAddress();
       long stallNanos = options.stallTimeout().toNanos();
       long firstWait = options.transport() == Transport.AUTO ? timing.udpWait().toNanos() : stallNanos;
-      Liveness liveness = new Liveness(stallNanos, keepAliveNanos(session), System.nanoTime());
+      // Keep-alives are the control thread's; this one watches only for a stall.
+      Liveness liveness = new Liveness(stallNanos, Long.MAX_VALUE / 4, System.nanoTime());
       long started = System.nanoTime();
       byte[] buffer = new byte[65536];
       DatagramPacket datagram = new DatagramPacket(buffer, buffer.length);
@@ -399,7 +428,7 @@ public final class RtspSource implements VideoSource {
         while (active) {
           long now = System.nanoTime();
           long held = receiver.release(now);
-          long wait = Math.min(liveness.untilNextCheck(now), TimeUnit.MILLISECONDS.toNanos(200));
+          long wait = Math.min(liveness.untilNextCheck(now), TimeUnit.MILLISECONDS.toNanos(100));
           if (held >= 0) {
             wait = Math.min(wait, held);
           }
@@ -434,34 +463,101 @@ public final class RtspSource implements VideoSource {
           if (liveness.anyMedia() && liveness.stalled(now)) {
             throw stalled(session);
           }
-          keepAlive(session, liveness, now);
+          long closedAt = control.closedAt;
+          if (closedAt != 0 && now - closedAt >= CLOSED_AND_SILENT.toNanos()
+              && liveness.silentFor(now) >= CLOSED_AND_SILENT.toNanos()) {
+            throw RtspSession.cut(session.where() + ": the camera closed the RTSP connection and stopped sending");
+          }
         }
         return false;
       } finally {
+        control.end();
         ports.close();
         session.connection().close();
         try {
-          control.join(timing.stopPatience().toMillis());
+          thread.join(timing.stopPatience().toMillis());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
       }
     }
 
-    /** Over UDP the RTSP connection carries only answers to keep-alives; its end ends the session. */
-    private void readControl(RtspSession session) {
-      try {
-        session.connection().readTimeout(Duration.ZERO);
-        while (active) {
-          session.connection().read();
-        }
-      } catch (IOException e) {
-        if (active && !session.connection().closed()) {
-          fault = RtspSession.soon(session.where() + ": the camera closed the RTSP connection");
-          UdpPorts ports = udp;
-          if (ports != null) {
-            ports.close();
+    /**
+     * Over UDP the RTSP connection carries only keep-alives and their answers. An RTSP session
+     * outlives its connection (RFC 2326), and some servers (VLC) close it while RTP goes on: then
+     * each keep-alive goes on a connection of its own. Whether the camera still sends is for the
+     * UDP thread to see.
+     */
+    private final class Control {
+      private final RtspSession session;
+      private final Object wake = new Object();
+      private volatile boolean over;
+      /** When the server closed the connection ({@link System#nanoTime}), or 0 while it is open. */
+      volatile long closedAt;
+
+      Control(RtspSession session) {
+        this.session = session;
+      }
+
+      void run() {
+        RtspConnection connection = session.connection();
+        long interval = keepAliveNanos(session);
+        long next = System.nanoTime() + interval;
+        boolean open = true;
+        while (active && !over) {
+          long now = System.nanoTime();
+          if (now - next >= 0) {
+            keepAlive(open);
+            next = System.nanoTime() + interval;
+            continue;
           }
+          if (!open) {
+            synchronized (wake) {
+              if (over || !active) {
+                return;
+              }
+              try {
+                TimeUnit.NANOSECONDS.timedWait(wake, next - now);
+              } catch (InterruptedException e) {
+                return;
+              }
+            }
+            continue;
+          }
+          try {
+            connection.readTimeout(Duration.ofMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(next - now))));
+            connection.read();
+          } catch (SocketTimeoutException e) {
+            // Time for the next keep-alive.
+          } catch (IOException e) {
+            if (!active || over) {
+              return;
+            }
+            open = false;
+            closedAt = System.nanoTime() | 1;
+            log.debug("stream {}: the camera closed the RTSP connection; the session goes on over UDP", stream);
+          }
+        }
+      }
+
+      private void keepAlive(boolean open) {
+        try {
+          if (open) {
+            session.keepAlive();
+          } else {
+            session.keepAliveApart(new RtspSession.Timeouts(timing.connect(), timing.response()));
+          }
+        } catch (IOException | RtspException e) {
+          // A keep-alive that fails costs nothing yet: without one the camera stops sending in
+          // time, and the UDP thread sees the stall.
+          log.debug("stream {}: keep-alive failed: {}", stream, masked(e.getMessage()));
+        }
+      }
+
+      void end() {
+        over = true;
+        synchronized (wake) {
+          wake.notifyAll();
         }
       }
     }
@@ -498,9 +594,9 @@ public final class RtspSource implements VideoSource {
         return found;
       }
       if (e instanceof java.io.EOFException) {
-        return RtspSession.soon(session.where() + ": the camera closed the connection");
+        return RtspSession.cut(session.where() + ": the camera closed the connection");
       }
-      return RtspSession.soon(session.where() + ": connection to the camera lost (" + e.getMessage() + ")");
+      return RtspSession.cut(session.where() + ": connection to the camera lost (" + e.getMessage() + ")");
     }
 
     /** Waits {@code delay}, or less when stopped or (if {@code probe}) once the camera accepts connections. */

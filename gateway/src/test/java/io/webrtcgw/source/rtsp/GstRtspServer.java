@@ -111,10 +111,14 @@ public final class GstRtspServer implements AutoCloseable {
   }
 
   /** Kills the server at once (SIGKILL), as a camera losing power. */
-  public void kill() throws InterruptedException {
+  public void kill() {
     if (process != null) {
       process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -141,7 +145,7 @@ public final class GstRtspServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     kill();
   }
 }

@@ -288,12 +288,13 @@ class RtspSourceTest {
       source.start(recorder, recorder);
       recorder.awaitMore(10, Duration.ofSeconds(20));
       live.kill();
+      // The cut session is tried again at once; that attempt is refused, and then viewers hear of it.
       String error = recorder.awaitState(SourceState.UNAVAILABLE, Duration.ofSeconds(10)).error();
-      assertTrue(error.contains("the camera closed the connection") || error.contains("connection to the camera lost"),
-          error);
-      // Long enough down for the backoff to grow past what a restart takes.
-      Await.until("a few refused reconnects", () -> recorder.lastChange().error() != null
-          && recorder.lastChange().error().contains("connection refused"), Duration.ofSeconds(10));
+      assertTrue(error.contains("connection refused by 127.0.0.1:" + live.port())
+          || error.contains("connection lost during OPTIONS"), error);
+      // Down long enough for the backoff (1, 2, 4, then 8 s) to be waiting far longer than 5 s.
+      long killed = System.nanoTime();
+      Await.until("the outage to last 8 s", () -> System.nanoTime() - killed >= 8_000_000_000L, Duration.ofSeconds(9));
       int before = recorder.count();
       live.restart();
       long back = System.nanoTime();
@@ -303,6 +304,27 @@ class RtspSourceTest {
       assertTrue(millis <= 5000, "video back after " + millis + " ms");
       assertTrue(recorder.count() > before);
       assertEquals(1, source.meter().reconnects());
+    }
+  }
+
+  @Test
+  void aNewSizeMidStreamStartsAFreshDecoderWithoutAnOutage() throws Exception {
+    try (GstRtspServer live = GstRtspServer.start("--live", "320x240@30", "--resize", "176x144",
+        "--resize-after", "1.5")) {
+      RtspSource source = source(live.url(null), SourceOptions.DEFAULT, QUICK);
+      Recorder recorder = new Recorder();
+      source.start(recorder, recorder);
+      assertEquals(320, recorder.awaitMore(5, Duration.ofSeconds(20)).get(0).width());
+      Await.until("pictures of the new size", () -> {
+        List<Recorder.Seen> frames = recorder.frames();
+        return frames.get(frames.size() - 1).width() == 176;
+      }, Duration.ofSeconds(10));
+      List<Recorder.Seen> after = recorder.awaitMore(10, Duration.ofSeconds(5));
+      assertTrue(after.stream().allMatch(f -> f.width() == 176 && f.height() == 144), "all of the new size");
+      assertEquals(176, source.format().width());
+      assertEquals(List.of(SourceState.RUNNING), recorder.changes().stream().map(Recorder.Change::state).toList(),
+          "no outage, no reconnect");
+      assertEquals(0, source.meter().reconnects());
     }
   }
 
