@@ -64,6 +64,8 @@ def main():
     parser.add_argument('--auth', choices=['none', 'basic', 'digest'], default='none')
     parser.add_argument('--user', default='')
     parser.add_argument('--password', default='')
+    parser.add_argument('--session-timeout', type=int, default=0,
+                        help='seconds a session lives without a keep-alive (GStreamer: 60)')
     parser.add_argument('--shared', action='store_true', help='one pipeline for every client')
     args = parser.parse_args()
     if not args.clip and not args.live:
@@ -96,6 +98,12 @@ def main():
             'user, media.factory.access=(boolean)true, media.factory.construct=(boolean)true'))
     if args.resize:
         factory.connect('media-configure', lambda f, media: resize_later(media, args))
+    if args.session_timeout:
+        server.connect('client-connected', lambda s, client: client.connect(
+            'new-session', lambda c, session: session.set_timeout(args.session_timeout)))
+        pool = server.get_session_pool()
+        # Expired sessions go only when the pool is cleaned, as gst-rtsp-server's own examples do.
+        GLib.timeout_add(500, lambda: pool.cleanup() >= 0)
     server.get_mount_points().add_factory(args.mount, factory)
     if server.attach(None) == 0:
         print('FAILED cannot listen on port %d' % args.port, flush=True)

@@ -66,7 +66,7 @@ final class LiveDecoder implements Runnable {
   private final Events events;
   private final Clock clock;
   private final LongSupplier nanoTime;
-  private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY + 2);
+  private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final AtomicBoolean skipToKey = new AtomicBoolean();
   private final PriorityQueue<Pending> reorder = new PriorityQueue<>(Comparator.comparingLong(Pending::timestamp));
 

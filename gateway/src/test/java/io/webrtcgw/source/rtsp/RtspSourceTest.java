@@ -328,6 +328,38 @@ class RtspSourceTest {
     }
   }
 
+  /**
+   * With a 4 s session timeout the server ends a session that hears nothing for 4 s; the source's
+   * keep-alives (every half timeout, GET_PARAMETER as GStreamer lists it) keep both transports
+   * playing through three timeouts.
+   */
+  @Test
+  void keepAlivesHoldTheSessionPastItsTimeout() throws Exception {
+    try (GstRtspServer live = GstRtspServer.start("--live", "160x120@30", "--session-timeout", "4")) {
+      List<Recorder> recorders = new ArrayList<>();
+      for (Transport transport : new Transport[] {Transport.TCP, Transport.UDP}) {
+        RtspSource source = source(live.url(null), SourceOptions.DEFAULT.withTransport(transport)
+            .withStallTimeout(Duration.ofSeconds(2)), QUICK);
+        Recorder recorder = new Recorder();
+        source.start(recorder, recorder);
+        recorders.add(recorder);
+      }
+      for (Recorder recorder : recorders) {
+        recorder.awaitMore(5, Duration.ofSeconds(20));
+      }
+      long started = System.nanoTime();
+      Await.until("12 s of play", () -> System.nanoTime() - started >= 12_000_000_000L, Duration.ofSeconds(13));
+      for (Recorder recorder : recorders) {
+        assertEquals(List.of(SourceState.RUNNING), recorder.changes().stream().map(Recorder.Change::state).toList(),
+            "no outage: " + recorder.changes());
+        recorder.awaitMore(30, Duration.ofSeconds(2));
+      }
+      for (RtspSource source : sources) {
+        assertEquals(0, source.meter().reconnects());
+      }
+    }
+  }
+
   @Test
   void stopTearsDownAndStartPlaysAgain() {
     RtspSource source = source(digest.url("admin:p@ss:w0rd"), SourceOptions.DEFAULT, QUICK);
