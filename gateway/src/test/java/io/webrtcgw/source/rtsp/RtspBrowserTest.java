@@ -16,6 +16,7 @@ import io.webrtcgw.config.Limits;
 import io.webrtcgw.config.SourceOptions;
 import io.webrtcgw.config.SourceOptions.Transport;
 import io.webrtcgw.config.StreamConfig;
+import io.webrtcgw.source.SourceMeter;
 import io.webrtcgw.source.file.TestClips;
 import io.webrtcgw.source.file.TestClips.Spec;
 import io.webrtcgw.testing.Await;
@@ -131,6 +132,17 @@ class RtspBrowserTest {
     open(stream);
     // The stream's decoder starts cold with its first viewer: the first second is JIT warm-up.
     browser.measurePlayback(2);
+    SourceMeter meter = gateway.streams().find(stream).orElseThrow().source().meter();
+    // VLC 3.0 drops every other session a second or two after PLAY (see VlcRtspTest), and the
+    // source reconnects at once; the measurement starts once the stream has played 4 s unbroken.
+    long[] lastChange = {System.nanoTime(), meter.reconnects()};
+    Await.until("4 s without a reconnect", () -> {
+      if (meter.reconnects() != lastChange[1]) {
+        lastChange[0] = System.nanoTime();
+        lastChange[1] = meter.reconnects();
+      }
+      return System.nanoTime() - lastChange[0] >= 4_000_000_000L;
+    }, Duration.ofSeconds(20));
     Playback playback = browser.measurePlayback(3);
     assertEquals(width, playback.width(), stream + " width");
     assertEquals(height, playback.height(), stream + " height");
@@ -172,6 +184,10 @@ class RtspBrowserTest {
   void aViewerJoiningACameraWithA4SecondGopGetsItsFirstFrameAtOnce() throws Exception {
     Await.until("the always-on camera plays", () -> gateway.streams().find("gop4").orElseThrow().framesIn() > 30, Duration.ofSeconds(30));
     List<Double> firstFrames = new ArrayList<>();
+    // The first join in a fresh browser also pays for its WebRTC start-up (as the benchmark's
+    // first load, it is not counted).
+    open("gop4");
+    browser.driver().get("about:blank");
     for (int i = 0; i < 5; i++) {
       open("gop4");
       firstFrames.add(((Number) browser.script("return window.player.stats().firstFrameMs")).doubleValue());
