@@ -44,7 +44,9 @@ const ERROR_POLICY = new Map([
   ['busy', 'retry-slowly'],
   ['bad-sdp', 'retry'],
   ['no-video', 'retry'],
-  ['source-unavailable', 'retry'],
+  // The gateway keeps the session while its source is away (a camera rebooting): the picture
+  // resumes on it, sooner than a reconnect's backoff would allow.
+  ['source-unavailable', 'wait'],
   ['internal', 'retry'],
 ]);
 
@@ -438,6 +440,9 @@ export class Player {
     const policy = ERROR_POLICY.get(msg.code);
     if (policy === 'fail') {
       this.#fail(a, detail);
+    } else if (policy === 'wait') {
+      this.#setState('connecting', detail);
+      this.#awaitFrame(a);
     } else if (policy) {
       this.#retry(a, detail, policy === 'retry-slowly');
     } else if (this.#state === 'playing') {

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -91,7 +92,7 @@ final class CameraSourceCost {
         Thread.sleep(Math.min(settle.toMillis(), 8000));
         run.set("oneViewer", window(gateway, browser));
         if (withJoinsAndRestarts) {
-          run.set("restarts", restarts(camera, browser));
+          run.set("restarts", restarts(camera, gateway, browser));
           browser.leave();
           log.info("camera {}: {} viewers joining the running stream", size, loads);
           browser.timeToFirstFrame(gateway.port(), STREAM, 1);
@@ -236,17 +237,21 @@ final class CameraSourceCost {
 
   /**
    * Kills the camera (SIGKILL, as a power cut) while a viewer watches, keeps it down for the
-   * outage, starts it again and times how soon the open page renders a picture again.
+   * outage, starts it again and times how soon the gateway decodes a picture again (from its log)
+   * and how soon the open page renders one.
    */
-  private ObjectNode restarts(GstRtspServer camera, BrowserProbe browser) throws Exception {
+  private ObjectNode restarts(GstRtspServer camera, GatewayProcess gateway, BrowserProbe browser) throws Exception {
     ObjectNode result = JSON.createObjectNode().put("outageSeconds", outage.toSeconds());
     List<Long> back = new ArrayList<>();
+    List<Long> decoded = new ArrayList<>();
     for (int i = 0; i < restarts; i++) {
       log.info("camera restart {} of {}: down for {} s", i + 1, restarts, outage.toSeconds());
+      int pictures = firstPictures(gateway).size();
       camera.kill();
       Thread.sleep(outage.toMillis());
       camera.restart();
       long restarted = System.currentTimeMillis();
+      LocalTime restartedAt = LocalTime.now();
       long frame = -1;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (frame < 0 && System.nanoTime() < deadline) {
@@ -254,12 +259,26 @@ final class CameraSourceCost {
         frame = browser.firstFrameAfter(restarted);
       }
       back.add(frame < 0 ? -1 : frame - restarted);
-      log.info("  picture back {} ms after the camera", back.get(back.size() - 1));
+      List<String> lines = firstPictures(gateway);
+      long gatewayMillis = -1;
+      if (lines.size() > pictures) {
+        LocalTime at = LocalTime.parse(lines.get(lines.size() - 1).substring(0, 12));
+        gatewayMillis = Duration.between(restartedAt, at).toMillis();
+      }
+      decoded.add(gatewayMillis);
+      log.info("  gateway decodes again {} ms, the page shows a picture {} ms after the camera", gatewayMillis,
+          back.get(back.size() - 1));
       Thread.sleep(3000);
     }
     new Percentiles(back).writeTo(result.putObject("pictureBackMs"));
     result.set("allPictureBackMs", JSON.valueToTree(back));
+    new Percentiles(decoded).writeTo(result.putObject("gatewayDecodesAgainMs"));
+    result.set("allGatewayDecodesAgainMs", JSON.valueToTree(decoded));
     return result;
+  }
+
+  private static List<String> firstPictures(GatewayProcess gateway) {
+    return gateway.lines(line -> line.contains("first picture from the camera"));
   }
 
   private static String get(GatewayProcess gateway, String path) throws Exception {

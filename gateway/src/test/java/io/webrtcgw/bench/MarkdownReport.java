@@ -186,7 +186,9 @@ final class MarkdownReport {
             md.append("- The camera killed, down ").append(size.path("restarts").path("outageSeconds").asText())
                 .append(" s and started again, ").append(back.path("count").asInt()).append(" times: the open page")
                 .append(" renders a picture again after ").append(join(size.path("restarts").path("allPictureBackMs")))
-                .append(" ms (median **").append(back.path("median").asText()).append(" ms**).\n");
+                .append(" ms (median **").append(back.path("median").asText()).append(" ms**); the gateway decodes")
+                .append(" again after ").append(join(size.path("restarts").path("allGatewayDecodesAgainMs")))
+                .append(" ms.\n");
           }
         }
       }

@@ -26,13 +26,17 @@ import org.slf4j.LoggerFactory;
  * The decode stage of an RTSP source, on a thread of its own fed through a small bounded queue:
  * decodes each access unit as soon as it is complete, puts B-frames back in order only as deep as
  * the stream needs, and hands each picture on at once, timed by its RTP timestamp. Live means
- * live: when decoding falls behind (the queue fills, or units wait longer than a few frame
- * intervals) it first skips pictures nothing refers to, then everything up to the next IDR, and
- * counts what it skipped.
+ * live: when decoding falls behind it first skips pictures nothing refers to; when pictures wait
+ * longer than a few frame intervals and decoding is too slow to catch up, or longer than a second
+ * whatever the speed, or the queue fills, it skips everything up to the next IDR; it counts what it
+ * skipped.
  */
 final class LiveDecoder implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(LiveDecoder.class);
-  static final int QUEUE_CAPACITY = 8;
+  /** About a second of pictures: beyond it the decoder is hopelessly behind. */
+  static final int QUEUE_CAPACITY = 30;
+  /** Never later than this: pictures older are skipped up to the next key frame. */
+  static final long MAX_LATENESS_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** Consecutive key frames that fail to decode before the stream counts as undecodable. */
   static final int MAX_FAILED_IN_ROW = 5;
   private static final int MAX_REORDER = 4;
@@ -82,6 +86,7 @@ final class LiveDecoder implements Runnable {
   private long lastShown = Long.MIN_VALUE;
   private long lastTimestamp = Long.MIN_VALUE;
   private long frameInterval;
+  private long averageDecodeNanos;
   private double fps;
   private boolean sinkFailed;
 
@@ -181,6 +186,7 @@ final class LiveDecoder implements Runnable {
     lastShown = Long.MIN_VALUE;
     lastTimestamp = Long.MIN_VALUE;
     frameInterval = 0;
+    averageDecodeNanos = 0;
     skipToKey.set(false);
     if (!start.parameterSets().isEmpty()) {
       try {
@@ -209,15 +215,17 @@ final class LiveDecoder implements Runnable {
       meter.dropped(1);
       return;
     }
-    if (!unit.idr() && age > lateBound(6)) {
-      // So far behind that only skipping to the next key frame keeps the picture live.
+    if (!unit.idr() && (age > MAX_LATENESS_NANOS || (age > lateBound(6) && cannotCatchUp()))) {
+      // Behind with no prospect of catching up (or far behind): only skipping to the next key frame
+      // keeps the picture live. A decoder that is quick enough on average catches up from a pause
+      // (a collection, the JIT) without the freeze until the next key frame.
       meter.dropped(1);
       awaitKey = true;
       return;
     }
     SequenceParameters before = decoder.sequence();
     DecodedPicture picture;
-    long began = System.nanoTime();
+    long began = nanoTime.getAsLong();
     try {
       picture = decoder.decode(wrap(unit.nalUnits()), timestamp);
     } catch (UnsupportedStreamException e) {
@@ -243,7 +251,9 @@ final class LiveDecoder implements Runnable {
     if (picture == null) {
       return;
     }
-    meter.decoded(System.nanoTime() - began);
+    long spent = nanoTime.getAsLong() - began;
+    meter.decoded(spent);
+    averageDecodeNanos = averageDecodeNanos == 0 ? spent : averageDecodeNanos + (spent - averageDecodeNanos) / 16;
     if (unit.idr()) {
       failedInRow = 0;
     }
@@ -310,6 +320,12 @@ final class LiveDecoder implements Runnable {
       }
     }
     lastTimestamp = Math.max(lastTimestamp, timestamp);
+  }
+
+  /** Whether pictures take about as long to decode as they last, so that a backlog only grows. */
+  private boolean cannotCatchUp() {
+    long interval = frameInterval == 0 ? TimeUnit.MILLISECONDS.toNanos(33) : frameInterval;
+    return averageDecodeNanos * 10 >= interval * 9;
   }
 
   /** {@code intervals} frame intervals, but never less than 100 ms. */

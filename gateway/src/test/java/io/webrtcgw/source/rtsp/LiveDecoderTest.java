@@ -136,8 +136,8 @@ class LiveDecoderTest {
     LiveDecoder decoder = decoder();
     Thread thread = run(decoder);
     decoder.begin(7, List.of(), 90000);
-    long late = now.get() - TimeUnit.MILLISECONDS.toNanos(500);
-    // The key frame is fresh; the rest of the first second arrives half a second old, one by one.
+    long late = now.get() - TimeUnit.MILLISECONDS.toNanos(1500);
+    // The key frame is fresh; the rest of the first second arrives 1.5 s old, one by one.
     for (int i = 0; i < 30; i++) {
       Await.until("the decoder to take the last unit", () -> decoder.backlog() == 0, Duration.ofSeconds(10));
       decoder.offer(7, arriving(baselineUnits.get(i), i == 0 ? now.get() : late));
@@ -147,6 +147,24 @@ class LiveDecoderTest {
     assertEquals(1, recorder.count(), "nothing stale is shown");
     assertEquals(29, meter.framesDropped(), "every stale unit is counted");
     assertEquals(List.of(7), pictureSessions.stream().distinct().toList());
+  }
+
+  @Test
+  void aDecoderQuickEnoughCatchesUpFromAPauseWithoutSkipping() throws Exception {
+    LiveDecoder decoder = decoder();
+    Thread thread = run(decoder);
+    decoder.begin(8, List.of(), 90000);
+    // Half a second late (a pause in the gateway), while decoding takes no time at all on the fake
+    // clock: every picture is still decoded and shown, none skipped to the next key frame.
+    long late = now.get() - TimeUnit.MILLISECONDS.toNanos(500);
+    for (int i = 0; i < 30; i++) {
+      Await.until("the decoder to take the last unit", () -> decoder.backlog() == 0, Duration.ofSeconds(10));
+      decoder.offer(8, arriving(baselineUnits.get(i), i == 0 ? now.get() : late));
+    }
+    decoder.end();
+    thread.join(10_000);
+    assertEquals(30, recorder.count());
+    assertEquals(0, meter.framesDropped());
   }
 
   @Test

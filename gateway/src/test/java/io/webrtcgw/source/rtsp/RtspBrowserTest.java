@@ -204,8 +204,13 @@ class RtspBrowserTest {
   void theOpenPageRecoversWhenTheCameraDiesAndReturns() throws Exception {
     open("restarting");
     browser.measurePlayback(1);
+    Object session = browser.script("return window.player.stats().session");
     restarting.kill();
     Await.until("the stream unavailable", () -> streamsText().contains("\"unavailable\""), Duration.ofSeconds(10));
+    // The viewer is told, and keeps its session while the camera is away.
+    browser.awaitState("connecting", Duration.ofSeconds(10));
+    assertTrue(String.valueOf(browser.script("return document.getElementById('error').textContent"))
+        .contains("stream 'restarting' is unavailable"), "the page says why");
     restarting.restart();
     long back = System.nanoTime();
     // A frame rendered after the restart, in the same page: no reload.
@@ -217,6 +222,7 @@ class RtspBrowserTest {
     assertTrue(playback.presented() > 10, "the picture moves again");
     assertTrue(millis < 5000 + 1000, "back after " + millis + " ms (of which 1 s measuring)");
     assertEquals(url, browser.script("return location.href"));
+    assertEquals(session, browser.script("return window.player.stats().session"), "the same session");
     browser.driver().get("about:blank");
   }
 
