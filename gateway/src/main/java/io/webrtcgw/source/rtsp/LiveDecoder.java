@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * The decode stage of an RTSP source, on a thread of its own fed through a small bounded queue:
  * decodes each access unit as soon as it is complete, puts B-frames back in order only as deep as
  * the stream needs, and hands each picture on at once, timed by its RTP timestamp. Live means
- * live: when decoding falls behind it first skips pictures nothing refers to; when pictures wait
- * longer than a few frame intervals and decoding is too slow to catch up, or longer than a second
- * whatever the speed, or the queue fills, it skips everything up to the next IDR; it counts what it
- * skipped.
+ * live: when decoding falls behind it first skips pictures nothing refers to; once pictures wait
+ * longer than a few frame intervals it skips ahead to a key frame already queued, and it never lets
+ * them wait more than a second (or a second's worth queue up): then it skips everything up to the
+ * next key frame. It counts what it skipped.
  */
 final class LiveDecoder implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(LiveDecoder.class);
@@ -86,7 +86,6 @@ final class LiveDecoder implements Runnable {
   private long lastShown = Long.MIN_VALUE;
   private long lastTimestamp = Long.MIN_VALUE;
   private long frameInterval;
-  private long averageDecodeNanos;
   private double fps;
   private boolean sinkFailed;
 
@@ -186,7 +185,6 @@ final class LiveDecoder implements Runnable {
     lastShown = Long.MIN_VALUE;
     lastTimestamp = Long.MIN_VALUE;
     frameInterval = 0;
-    averageDecodeNanos = 0;
     skipToKey.set(false);
     if (!start.parameterSets().isEmpty()) {
       try {
@@ -215,10 +213,11 @@ final class LiveDecoder implements Runnable {
       meter.dropped(1);
       return;
     }
-    if (!unit.idr() && (age > MAX_LATENESS_NANOS || (age > lateBound(6) && cannotCatchUp()))) {
-      // Behind with no prospect of catching up (or far behind): only skipping to the next key frame
-      // keeps the picture live. A decoder that is quick enough on average catches up from a pause
-      // (a collection, the JIT) without the freeze until the next key frame.
+    if (!unit.idr() && (age > MAX_LATENESS_NANOS || (age > lateBound(6) && keyFrameQueued()))) {
+      // Behind: the queued key frame is where the picture is live again, and what comes before it
+      // can go at no cost. Without one queued, decoding goes on (a decoder quick enough catches up
+      // from a pause; one a little too slow drifts until the next key frame), up to a second late;
+      // beyond that it freezes until the next key frame rather than fall further behind.
       meter.dropped(1);
       awaitKey = true;
       return;
@@ -251,9 +250,7 @@ final class LiveDecoder implements Runnable {
     if (picture == null) {
       return;
     }
-    long spent = nanoTime.getAsLong() - began;
-    meter.decoded(spent);
-    averageDecodeNanos = averageDecodeNanos == 0 ? spent : averageDecodeNanos + (spent - averageDecodeNanos) / 16;
+    meter.decoded(nanoTime.getAsLong() - began);
     if (unit.idr()) {
       failedInRow = 0;
     }
@@ -322,10 +319,14 @@ final class LiveDecoder implements Runnable {
     lastTimestamp = Math.max(lastTimestamp, timestamp);
   }
 
-  /** Whether pictures take about as long to decode as they last, so that a backlog only grows. */
-  private boolean cannotCatchUp() {
-    long interval = frameInterval == 0 ? TimeUnit.MILLISECONDS.toNanos(33) : frameInterval;
-    return averageDecodeNanos * 10 >= interval * 9;
+  /** Whether a key frame of this session waits in the queue. */
+  private boolean keyFrameQueued() {
+    for (Item item : queue) {
+      if (item instanceof Unit u && u.session() == session && u.unit().idr()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code intervals} frame intervals, but never less than 100 ms. */

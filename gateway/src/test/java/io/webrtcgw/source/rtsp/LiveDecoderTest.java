@@ -168,6 +168,25 @@ class LiveDecoderTest {
   }
 
   @Test
+  void behindWithAKeyFrameQueuedSkipsAheadToIt() throws Exception {
+    LiveDecoder decoder = decoder();
+    decoder.begin(9, List.of(), 90000);
+    AccessUnit key = baselineUnits.get(0);
+    long late = now.get() - TimeUnit.MILLISECONDS.toNanos(300);
+    decoder.offer(9, arriving(key, now.get()));
+    for (int i = 1; i <= 10; i++) {
+      decoder.offer(9, arriving(baselineUnits.get(i), late));
+    }
+    // The camera's next key frame (the first one again, eleven frames on), queued behind them.
+    decoder.offer(9, new AccessUnit(key.nalUnits(), key.timestamp() + 11 * 3000L, now.get(), true, true));
+    Thread thread = run(decoder);
+    decoder.end();
+    thread.join(10_000);
+    assertEquals(2, recorder.count(), "the two key frames");
+    assertEquals(10, meter.framesDropped(), "the late frames between them");
+  }
+
+  @Test
   void aFullQueueIsDroppedAndDecodingResumesAtTheNextKeyFrame() throws Exception {
     LiveDecoder decoder = decoder();
     decoder.begin(1, List.of(), 90000);
