@@ -9,6 +9,8 @@ const LABELS = {
   stopped: 'Stopped',
   connecting: 'Connecting…',
   reconnecting: 'Reconnecting…',
+  waiting: 'Waiting for the camera…',
+  ended: 'Ended',
   failed: 'Unavailable',
 };
 

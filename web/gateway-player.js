@@ -17,6 +17,8 @@ const LABELS = {
   stopped: '',
   connecting: 'Connecting…',
   reconnecting: 'Reconnecting…',
+  waiting: 'Waiting for the camera…',
+  ended: 'Ended',
   failed: 'Unavailable',
 };
 

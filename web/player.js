@@ -1,17 +1,28 @@
 /**
- * Receive-only WebRTC player for one gateway stream; it keeps reconnecting until stop(). It signals
- * over the gateway's WebSocket, or over WHEP (`signaling: 'whep'`).
+ * Receive-only WebRTC player for one gateway stream; it keeps reconnecting until stop(), or until
+ * the stream has ended or failed for good. It signals over the gateway's WebSocket, or over WHEP
+ * (`signaling: 'whep'`).
  */
+import { probeDelay, retryDelay, PROBE_TIMEOUT_MS } from './reconnect.js';
 
-const CONNECT_TIMEOUT_MS = 15000;
+// From the attempt's start to the gateway's hello (WebSocket) or answer (WHEP): a socket opened
+// while the network is away would otherwise hang for the browser's own, much longer, timeout.
+const OPEN_TIMEOUT_MS = 4000;
+// From the answer to ICE connected.
+const ICE_CONNECT_TIMEOUT_MS = 10000;
 // `disconnected` often heals by itself (a burst of loss, a Wi-Fi roam); `failed` never does.
 const ICE_GRACE_MS = 3000;
 const ICE_RESTART_TIMEOUT_MS = 5000;
-const BACKOFF_MIN_MS = 500;
-const BACKOFF_MAX_MS = 10000;
+// A restart still unanswered this long after the gateway answers a probe was sent into a dead
+// connection: a fresh one is quicker than waiting for it.
+const RESTART_STALL_MS = 1500;
 const VIEWPORT_DEBOUNCE_MS = 250;
+// Attempts in a row that never played which may follow a successful probe at once.
+const NETWORK_FREE_TRIES = 3;
 // WHEP cannot trickle before the session exists, so the offer waits this long for candidates.
 const WHEP_GATHER_MS = 1500;
+// The label of the data channel a WHEP viewer opens for viewport reports and the gateway's notices.
+const CHANNEL_LABEL = 'gateway';
 
 const CLOSE_REASONS = new Map([
   [1000, 'Connection closed'],
@@ -28,11 +39,24 @@ const CLOSE_REASONS = new Map([
   [4503, 'The stream has its maximum number of viewers'],
 ]);
 const FATAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
-const BUSY_CLOSE_CODE = 4503;
+
+/** Why a closed socket ends the attempt, as a kind of retry (see reconnect.js). */
+function closeKind(code) {
+  if (code === 4503) return 'busy';
+  if (code === 1001) return 'going-away';
+  if (code === 1006 || code === 4400 || code === 1000) return 'network';
+  return 'refused';
+}
 
 // What a WHEP POST's refusal means for the attempt; any other status is retried.
-const WHEP_FATAL_STATUSES = new Set([401, 403, 404]);
-const WHEP_BUSY_STATUS = 503;
+const WHEP_STATUS_POLICY = new Map([
+  [401, 'fail'],
+  [403, 'fail'],
+  [404, 'fail'],
+  [410, 'end'],
+  [502, 'fail'],
+  [503, 'busy'],
+]);
 const SDP_FRAGMENT = 'application/trickle-ice-sdpfrag';
 
 // What a server `error` means for the attempt. Other codes (bad-candidate, rate-limited, ...)
@@ -41,27 +65,29 @@ const ERROR_POLICY = new Map([
   ['unknown-stream', 'fail'],
   ['unauthorized', 'fail'],
   ['forbidden', 'fail'],
-  ['busy', 'retry-slowly'],
-  ['bad-sdp', 'retry'],
-  ['no-video', 'retry'],
-  // The gateway keeps the session while its source is away (a camera rebooting): the picture
-  // resumes on it, sooner than a reconnect's backoff would allow.
+  ['source-failed', 'fail'],
+  ['source-ended', 'end'],
   ['source-unavailable', 'wait'],
-  ['internal', 'retry'],
+  ['busy', 'busy'],
+  ['bad-sdp', 'refused'],
+  ['no-video', 'refused'],
+  ['internal', 'refused'],
 ]);
 
 /**
  * @typedef {object} StateDetail
  * @property {number} attempt - how many connection attempts have been made so far
  * @property {?string} error - what went wrong, for people
- * @property {?(string|number)} code - the gateway's error code or WebSocket close code
- * @property {number} [retryInMs] - with `reconnecting`: the pause before the next attempt
+ * @property {?(string|number)} code - the gateway's error code, WebSocket close code or HTTP status
+ * @property {number} [retryInMs] - with `reconnecting`: the pause before the next attempt or probe
  */
 
 export class Player {
   #video;
+  #base;
   #socketUrl;
   #whepUrl = null; // set when signaling over WHEP
+  #healthUrl;
   #iceTransportPolicy;
   #token;
   #onStateChange;
@@ -74,6 +100,7 @@ export class Player {
   #failures = 0; // consecutive attempts that never played; drives the backoff
   #firstFrameMs = null; // performance.now() counts from page load, which is what this measures
   #retryTimer = null;
+  #probing = null; // the AbortController of a probe in flight between attempts
   #running = null; // aborts the listeners that live from start() to stop()
 
   /**
@@ -89,12 +116,14 @@ export class Player {
   constructor({ video, stream, baseUrl = location.origin, signaling = 'ws', token = null, iceTransportPolicy = 'all', onStateChange = () => {} }) {
     this.#video = video;
     const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+    this.#base = base;
     const url = new URL(`ws/${encodeURIComponent(stream)}`, base);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     // Browsers cannot set headers on a WebSocket, so the token rides in the query.
     if (token) url.searchParams.set('token', token);
     this.#socketUrl = url.href;
     if (signaling === 'whep') this.#whepUrl = new URL(`whep/${encodeURIComponent(stream)}`, base).href;
+    this.#healthUrl = new URL('healthz', base).href;
     this.#iceTransportPolicy = iceTransportPolicy;
     this.#token = token;
     this.#onStateChange = onStateChange;
@@ -107,13 +136,17 @@ export class Player {
     for (const name of ['muted', 'playsinline', 'autoplay']) video.setAttribute(name, '');
   }
 
-  /** One of `stopped`, `connecting`, `playing`, `reconnecting`, `failed`. */
+  /**
+   * One of `stopped`, `connecting`, `playing`, `waiting` (connected, but the stream's source is
+   * unavailable for now: the picture resumes by itself), `reconnecting`, and the terminal
+   * `ended` (the stream has finished) and `failed` (it cannot be played; the detail says why).
+   */
   get state() {
     return this.#state;
   }
 
   start() {
-    if (this.#state !== 'stopped' && this.#state !== 'failed') return;
+    if (this.#state !== 'stopped' && this.#state !== 'failed' && this.#state !== 'ended') return;
     this.#failures = 0;
     this.#running = new AbortController();
     const { signal } = this.#running;
@@ -183,11 +216,15 @@ export class Player {
       abort: new AbortController(),
       ws: null,
       pc: null,
+      dc: null,
       session: null,
       connected: false,
       remoteCandidates: [],
+      openTimer: null,
+      iceTimer: null,
       graceTimer: null,
       restartTimer: null,
+      restartedAt: 0,
       error: null,
       viewport: '',
       // WHEP only: the session resource, its ICE session's tag, candidates to trickle.
@@ -198,26 +235,49 @@ export class Player {
       localCandidates: [],
     };
     this.#attempt = a;
-    this.#after(a, CONNECT_TIMEOUT_MS, () => {
-      if (!a.connected) this.#retry(a, { error: 'Timed out connecting to the stream' });
-    });
+    a.openTimer = this.#after(a, OPEN_TIMEOUT_MS,
+      () => this.#retry(a, { error: 'The gateway did not answer in time' }, 'network'));
     if (this.#whepUrl) {
       this.#connectWhep(a);
       return;
     }
     a.ws = new WebSocket(this.#socketUrl);
-    this.#on(a, a.ws, 'message', (ev) => this.#onMessage(a, ev));
+    this.#on(a, a.ws, 'message', (ev) => this.#onMessage(a, ev.data));
     this.#on(a, a.ws, 'close', (ev) => this.#onClose(a, ev));
   }
 
-  async #connectWhep(a) {
+  /** The gateway has answered this attempt: from here, ICE has its own deadline. */
+  #answered(a) {
+    clearTimeout(a.openTimer);
+    a.openTimer = null;
+    a.iceTimer ??= this.#after(a, ICE_CONNECT_TIMEOUT_MS, () => {
+      if (!a.connected) this.#retry(a, { error: 'Timed out connecting to the stream' }, 'network');
+    });
+  }
+
+  /** Asks a WHEP endpoint for its ICE servers before offering, so that the offer's gathering can use TURN. */
+  async #whepIceServers() {
     try {
-      a.pc = new RTCPeerConnection();
+      const response = await fetch(this.#whepUrl, { method: 'OPTIONS', headers: this.#whepHeaders() });
+      return iceServersFrom(response.headers.get('Link'));
+    } catch {
+      return []; // a WHEP server that says nothing to OPTIONS: its answer's Link headers still count
+    }
+  }
+
+  async #connectWhep(a) {
+    const iceServers = await this.#whepIceServers();
+    if (!this.#live(a)) return;
+    try {
+      a.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: this.#iceTransportPolicy });
     } catch (err) {
-      this.#retry(a, { error: `Cannot create the peer connection: ${err.message}` });
+      this.#retry(a, { error: `Cannot create the peer connection: ${err.message}` }, 'refused');
       return;
     }
     a.pc.addTransceiver('video', { direction: 'recvonly' });
+    a.dc = a.pc.createDataChannel(CHANNEL_LABEL);
+    this.#on(a, a.dc, 'open', () => this.#sendViewport());
+    this.#on(a, a.dc, 'message', (ev) => this.#onMessage(a, ev.data));
     this.#on(a, a.pc, 'track', (ev) => this.#onTrack(a, ev));
     this.#on(a, a.pc, 'iceconnectionstatechange', () => this.#onIceState(a));
     this.#on(a, a.pc, 'icecandidate', ({ candidate: c }) => {
@@ -239,7 +299,7 @@ export class Player {
         body: a.pc.localDescription.sdp,
       });
     } catch (err) {
-      this.#retry(a, { error: `Cannot reach the gateway: ${err.message}` });
+      this.#retry(a, { error: `Cannot reach the gateway: ${err.message}` }, 'network');
       return;
     }
     const location = response.headers.get('Location');
@@ -251,17 +311,16 @@ export class Player {
     if (!resource) {
       const text = (await response.text().catch(() => '')).trim();
       const detail = { error: text || `The gateway answered ${response.status}`, code: response.status };
-      if (WHEP_FATAL_STATUSES.has(response.status)) this.#fail(a, detail);
-      else this.#retry(a, detail, response.status === WHEP_BUSY_STATUS);
+      this.#apply(a, WHEP_STATUS_POLICY.get(response.status) ?? 'refused', detail);
       return;
     }
     a.resource = resource;
     a.etag = response.headers.get('ETag');
     a.session = new URL(resource).pathname.split('/').pop();
-    const iceServers = iceServersFrom(response.headers.get('Link'));
+    const sessionServers = iceServersFrom(response.headers.get('Link'));
     try {
-      // Only the next gathering (an ICE restart) can use them: this one fed the offer already.
-      if (iceServers.length) a.pc.setConfiguration({ ...a.pc.getConfiguration(), iceServers });
+      // The session's own TURN credentials, for its ICE restarts.
+      if (sessionServers.length) a.pc.setConfiguration({ ...a.pc.getConfiguration(), iceServers: sessionServers });
     } catch (err) {
       console.warn(`player: attempt ${a.id}: ignoring the gateway's ICE servers:`, err.message);
     }
@@ -270,9 +329,10 @@ export class Player {
       if (!this.#live(a)) return;
       await a.pc.setRemoteDescription({ type: 'answer', sdp: answer });
     } catch (err) {
-      this.#retry(a, { error: `The gateway's answer was rejected: ${err.message}` });
+      this.#retry(a, { error: `The gateway's answer was rejected: ${err.message}` }, 'refused');
       return;
     }
+    this.#answered(a);
     this.#trickleWhep(a);
   }
 
@@ -332,7 +392,7 @@ export class Player {
       });
       if (!this.#live(a)) return;
       if (response.status !== 200) {
-        this.#retry(a, { error: CLOSE_REASONS.get(4400), code: response.status });
+        this.#retry(a, { error: CLOSE_REASONS.get(4400), code: response.status }, 'network');
         return;
       }
       a.etag = response.headers.get('ETag');
@@ -348,17 +408,18 @@ export class Player {
       if (!this.#live(a)) return;
       await a.pc.setRemoteDescription({ type: 'answer', sdp: lines.join('\r\n') });
     } catch (err) {
-      this.#retry(a, { error: `ICE restart failed: ${err.message}` });
+      this.#retry(a, { error: `ICE restart failed: ${err.message}` }, 'network');
       return;
     }
     a.restarting = false;
     this.#trickleWhep(a);
   }
 
-  #onMessage(a, ev) {
+  /** A message from the gateway, on the WebSocket or (WHEP) the data channel. */
+  #onMessage(a, data) {
     let msg;
     try {
-      msg = JSON.parse(ev.data);
+      msg = JSON.parse(data);
     } catch {
       console.warn(`player: attempt ${a.id}: ignoring a message that is not JSON`);
       return;
@@ -368,18 +429,25 @@ export class Player {
       case 'answer': this.#onAnswer(a, msg); break;
       case 'candidate': this.#onRemoteCandidate(a, msg); break;
       case 'error': this.#onServerError(a, msg); break;
-      case 'bye': this.#retry(a, { error: msg.reason || CLOSE_REASONS.get(1001) }); break;
+      case 'bye': this.#retry(a, { error: msg.reason || CLOSE_REASONS.get(1001) }, 'going-away'); break;
       default: break; // newer gateways may send types this player does not know yet
     }
   }
 
   #onHello(a, msg) {
-    if (a.pc) return;
+    if (a.pc) {
+      // A new session replaced one whose first negotiation failed: it has an id of its own.
+      a.session = msg.session ?? a.session;
+      return;
+    }
     a.session = msg.session ?? null;
+    clearTimeout(a.openTimer);
+    a.openTimer = this.#after(a, OPEN_TIMEOUT_MS,
+      () => this.#retry(a, { error: 'The gateway did not answer the offer in time' }, 'network'));
     try {
       a.pc = new RTCPeerConnection({ iceServers: msg.iceServers ?? [], iceTransportPolicy: this.#iceTransportPolicy });
     } catch (err) {
-      this.#retry(a, { error: `Cannot create the peer connection: ${err.message}` });
+      this.#retry(a, { error: `Cannot create the peer connection: ${err.message}` }, 'refused');
       return;
     }
     a.pc.addTransceiver('video', { direction: 'recvonly' });
@@ -403,7 +471,7 @@ export class Player {
       // Local candidates fire as tasks after this continuation, so the offer always goes first.
       this.#send(a, { type: 'offer', sdp: offer.sdp });
     } catch (err) {
-      this.#retry(a, { error: `Cannot create an offer: ${err.message}` });
+      this.#retry(a, { error: `Cannot create an offer: ${err.message}` }, 'refused');
     }
   }
 
@@ -415,10 +483,11 @@ export class Player {
     try {
       await a.pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
     } catch (err) {
-      this.#retry(a, { error: `The gateway's answer was rejected: ${err.message}` });
+      this.#retry(a, { error: `The gateway's answer was rejected: ${err.message}` }, 'refused');
       return;
     }
     if (!this.#live(a)) return;
+    this.#answered(a);
     for (const c of a.remoteCandidates.splice(0)) this.#addRemoteCandidate(a, c);
     this.#sendViewport();
   }
@@ -438,13 +507,8 @@ export class Player {
   #onServerError(a, msg) {
     const detail = { error: msg.message || msg.code || 'Gateway error', code: msg.code ?? null };
     const policy = ERROR_POLICY.get(msg.code);
-    if (policy === 'fail') {
-      this.#fail(a, detail);
-    } else if (policy === 'wait') {
-      this.#setState('connecting', detail);
-      this.#awaitFrame(a);
-    } else if (policy) {
-      this.#retry(a, detail, policy === 'retry-slowly');
+    if (policy) {
+      this.#apply(a, policy, detail);
     } else if (this.#state === 'playing') {
       console.warn(`player: attempt ${a.id}: gateway error ${detail.code}:`, detail.error);
     } else {
@@ -453,13 +517,33 @@ export class Player {
     }
   }
 
+  /** Acts on what the gateway said of this attempt: stop for good, wait for the source, or retry. */
+  #apply(a, policy, detail) {
+    switch (policy) {
+      case 'fail': this.#fail(a, detail); break;
+      case 'end': this.#end(a, detail); break;
+      case 'wait': this.#waitForSource(a, detail); break;
+      default: this.#retry(a, detail, policy); break;
+    }
+  }
+
+  /**
+   * The stream's source is unavailable for now (a camera gone): the session stays, and the
+   * picture comes back on it by itself once the source does.
+   */
+  #waitForSource(a, detail) {
+    if (!this.#live(a)) return;
+    this.#setState('waiting', detail);
+    this.#awaitFrame(a);
+  }
+
   #onClose(a, ev) {
     const detail = a.error ?? {
       error: ev.reason || CLOSE_REASONS.get(ev.code) || `Connection closed (${ev.code})`,
       code: ev.code,
     };
     if (FATAL_CLOSE_CODES.has(ev.code)) this.#fail(a, detail);
-    else this.#retry(a, detail, ev.code === BUSY_CLOSE_CODE);
+    else this.#retry(a, detail, closeKind(ev.code));
   }
 
   #onTrack(a, ev) {
@@ -531,15 +615,48 @@ export class Player {
     if (a.restartTimer !== null) return; // one restart at a time; its deadline decides
     const signaling = this.#whepUrl ? a.resource : a.ws.readyState === WebSocket.OPEN;
     if (!signaling) {
-      this.#retry(a, { error: CLOSE_REASONS.get(4400) });
+      this.#retry(a, { error: CLOSE_REASONS.get(4400) }, 'network');
       return;
     }
     this.#iceRestarts++;
-    a.restartTimer = this.#after(a, ICE_RESTART_TIMEOUT_MS, () => this.#retry(a, { error: CLOSE_REASONS.get(4400) }));
+    a.restartedAt = performance.now();
+    a.restartTimer = this.#after(a, ICE_RESTART_TIMEOUT_MS, () => this.#retry(a, { error: CLOSE_REASONS.get(4400) }, 'network'));
     this.#setState('reconnecting', { error: 'Connection interrupted, restarting ICE' });
     this.#awaitFrame(a);
+    this.#probeDuringRestart(a);
     if (this.#whepUrl) this.#restartWhep(a);
     else this.#sendOffer(a, { iceRestart: true });
+  }
+
+  /**
+   * While an ICE restart is pending, checks whether the gateway can be reached at all: when it
+   * can and the restart still has no answer, the restart went into a connection that died with
+   * the network, and a fresh attempt is quicker than that restart's deadline.
+   */
+  async #probeDuringRestart(a) {
+    while (this.#live(a) && a.restartTimer !== null) {
+      const reachable = await this.#reachable(a.abort.signal);
+      if (!this.#live(a) || a.restartTimer === null) return;
+      if (reachable && performance.now() - a.restartedAt >= RESTART_STALL_MS) {
+        this.#teardown(a);
+        this.#connect();
+        return;
+      }
+      await new Promise((resolve) => this.#after(a, reachable ? 250 : probeDelay(), resolve));
+    }
+  }
+
+  /** Whether the gateway answers its health check now (within PROBE_TIMEOUT_MS). */
+  async #reachable(signal) {
+    try {
+      const response = await fetch(this.#healthUrl, {
+        cache: 'no-store',
+        signal: AbortSignal.any ? AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]) : AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      });
+      return response.ok;
+    } catch {
+      return false;
+    }
   }
 
   #sendViewport() {
@@ -555,30 +672,72 @@ export class Player {
     };
     const key = `${msg.width}x${msg.height} ${msg.visible}`;
     if (key === a.viewport) return;
-    a.viewport = key;
-    this.#send(a, msg);
+    if (this.#send(a, msg)) a.viewport = key;
   }
 
+  /** Sends a message on the WebSocket, or (WHEP) the data channel; false if neither is open. */
   #send(a, msg) {
-    if (a.ws?.readyState === WebSocket.OPEN) a.ws.send(JSON.stringify(msg));
+    if (a.ws?.readyState === WebSocket.OPEN) {
+      a.ws.send(JSON.stringify(msg));
+      return true;
+    }
+    if (a.dc?.readyState === 'open') {
+      a.dc.send(JSON.stringify(msg));
+      return true;
+    }
+    return false;
   }
 
-  #retry(a, detail, slowly = false) {
+  /**
+   * Ends the attempt and tries again: at once after probes for a network that went away, after a
+   * spread-out pause for a gateway that went away, after a backoff otherwise (reconnect.js).
+   */
+  #retry(a, detail, kind = 'network') {
     if (!this.#live(a)) return;
     this.#teardown(a);
-    const base = slowly ? BACKOFF_MAX_MS : Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.#failures);
+    let delay = retryDelay(kind, this.#failures);
+    if (kind === 'network' && this.#failures >= NETWORK_FREE_TRIES) {
+      // The gateway answers its probes but attempts keep failing (a proxy that drops WebSockets,
+      // say): back off as if refused, or this viewer would hammer it twice a second.
+      delay = Math.max(delay, retryDelay('refused', this.#failures - NETWORK_FREE_TRIES));
+    }
     this.#failures++;
-    // Jitter keeps a crowd of viewers from reconnecting in lockstep after a gateway restart.
-    const delay = Math.round(base * (1 + 0.3 * Math.random()));
-    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+    const probeFirst = kind === 'network' || kind === 'going-away';
+    this.#retryTimer = setTimeout(() => (probeFirst ? this.#probeThenConnect() : this.#connect()), delay);
     this.#setState('reconnecting', { ...detail, retryInMs: delay });
   }
 
-  // The backoff spaces out attempts against a gateway that is down or refusing. When it was this
-  // browser's own network that was gone, the next attempt need not wait out the backoff.
+  /** Probes the gateway about once a second and connects as soon as it answers. */
+  async #probeThenConnect() {
+    this.#retryTimer = null;
+    this.#probing?.abort();
+    const probing = new AbortController();
+    this.#probing = probing;
+    const reachable = await this.#reachable(probing.signal);
+    if (this.#probing !== probing || probing.signal.aborted) return;
+    this.#probing = null;
+    if (reachable) {
+      this.#connect();
+    } else {
+      this.#retryTimer = setTimeout(() => this.#probeThenConnect(), probeDelay());
+    }
+  }
+
+  // The browser reports its network back: whatever was waiting for it (a pause, a probe, an ICE
+  // restart whose offer went into a connection that died with the network) is overtaken by a fresh
+  // attempt at once, on new sockets.
   #networkBack() {
-    if (this.#retryTimer === null) return;
+    const a = this.#attempt;
+    if (a && a.restartTimer !== null) {
+      this.#teardown(a);
+      this.#connect();
+      return;
+    }
+    if (this.#retryTimer === null && this.#probing === null) return;
     clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#probing?.abort();
+    this.#probing = null;
     this.#connect();
   }
 
@@ -586,10 +745,16 @@ export class Player {
     if (this.#live(a)) this.#halt('failed', detail);
   }
 
+  #end(a, detail) {
+    if (this.#live(a)) this.#halt('ended', detail);
+  }
+
   #halt(state, detail) {
     if (this.#attempt) this.#teardown(this.#attempt);
     clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
+    this.#probing?.abort();
+    this.#probing = null;
     this.#running?.abort();
     this.#running = null;
     this.#video.srcObject = null;
@@ -599,6 +764,7 @@ export class Player {
   #teardown(a) {
     this.#attempt = null;
     a.abort.abort(); // detaches every listener and cancels every timer of the attempt
+    a.dc?.close();
     a.pc?.close();
     a.ws?.close(1000);
     // keepalive: the DELETE must outlive a page that is going away.

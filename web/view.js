@@ -6,6 +6,8 @@ const LABELS = {
   connecting: 'Connecting…',
   playing: 'Live',
   reconnecting: 'Reconnecting…',
+  waiting: 'Waiting for the camera…',
+  ended: 'Ended',
   failed: 'Failed',
 };
 

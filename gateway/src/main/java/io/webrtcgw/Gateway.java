@@ -12,8 +12,10 @@ import io.webrtcgw.rtc.RtcEngine;
 import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.source.SourceException;
 import io.webrtcgw.source.SourceFactory;
+import io.webrtcgw.source.SourceOpener;
 import io.webrtcgw.source.VideoSource;
 import io.webrtcgw.source.camera.NativeCameraDevices;
+import io.webrtcgw.source.h264.DecoderSandbox;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,16 +41,18 @@ public final class Gateway implements AutoCloseable {
   private final ScheduledExecutorService timers;
   private final GatewayServer server;
   private final GatewayMetrics metrics;
+  private final List<AutoCloseable> owned;
   private boolean closed;
 
   private Gateway(RtcEngine engine, StreamRegistry streams, SessionRegistry sessions,
-      ScheduledExecutorService timers, GatewayServer server, GatewayMetrics metrics) {
+      ScheduledExecutorService timers, GatewayServer server, GatewayMetrics metrics, List<AutoCloseable> owned) {
     this.engine = engine;
     this.streams = streams;
     this.sessions = sessions;
     this.timers = timers;
     this.server = server;
     this.metrics = metrics;
+    this.owned = owned;
   }
 
   /**
@@ -58,7 +62,25 @@ public final class Gateway implements AutoCloseable {
    * @throws SourceException naming the stream and the reason when a source cannot be opened
    */
   public static Gateway start(GatewayConfig config, Clock clock) throws SourceException {
-    SourceFactory sourceFactory = new SourceFactory(clock, new NativeCameraDevices());
+    DecoderSandbox decoders = DecoderSandbox.create();
+    try {
+      Gateway gateway = start(config, clock, new SourceFactory(clock, new NativeCameraDevices(), decoders), decoders);
+      if (gateway.streams.all().stream().anyMatch(stream -> stream.source().decodesH264())) {
+        decoders.prepareSpare();
+      }
+      return gateway;
+    } catch (SourceException | RuntimeException e) {
+      decoders.close();
+      throw e;
+    }
+  }
+
+  /**
+   * As {@link #start(GatewayConfig, Clock)}, with the sources {@code sourceFactory} opens; the
+   * gateway closes {@code owned} (what those sources use, such as their decoders) last.
+   */
+  public static Gateway start(GatewayConfig config, Clock clock, SourceOpener sourceFactory, AutoCloseable... owned)
+      throws SourceException {
     List<VideoSource> sources = new ArrayList<>();
     try {
       for (StreamConfig stream : config.streams()) {
@@ -72,10 +94,12 @@ public final class Gateway implements AutoCloseable {
     ViewerSlots gatewaySlots = new ViewerSlots(config.limits().maxViewers());
     List<LiveStream> live = new ArrayList<>();
     for (int i = 0; i < sources.size(); i++) {
-      live.add(new LiveStream(config.streams().get(i), sources.get(i), engine::createVideoTrack, gatewaySlots));
+      LiveStream stream = new LiveStream(config.streams().get(i), sources.get(i), gatewaySlots);
+      engine.attach(stream);
+      live.add(stream);
     }
     StreamRegistry streams = new StreamRegistry(live);
-    GatewayMetrics metrics = new GatewayMetrics(streams);
+    GatewayMetrics metrics = new GatewayMetrics(streams, engine);
     ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "signaling-timers");
       thread.setDaemon(true);
@@ -96,7 +120,7 @@ public final class Gateway implements AutoCloseable {
       engine.close();
       throw e;
     }
-    return new Gateway(engine, streams, sessions, timers, server, metrics);
+    return new Gateway(engine, streams, sessions, timers, server, metrics, List.of(owned));
   }
 
   public int port() {
@@ -128,6 +152,13 @@ public final class Gateway implements AutoCloseable {
     metrics.close();
     streams.close();
     engine.close();
+    for (AutoCloseable resource : owned) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
+      }
+    }
     log.info("gateway stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
   }
 }

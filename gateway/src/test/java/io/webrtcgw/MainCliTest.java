@@ -42,7 +42,7 @@ class MainCliTest {
     "--stream nameonly                | --stream needs NAME=URI",
     "--stream a=rtsp://cam:99999/x    | stream 'a': RTSP URL has an invalid port",
     "--stream a=rtsps://cam/x         | RTSP over TLS (rtsps://) is not supported",
-    "--stream a=ftp://cam/x           | unknown kind 'ftp'",
+    "--stream a=srt://cam             | unknown kind 'srt'",
     "--stream a=pattern:10x10         | pattern size must be even, from 64x16",
     "--stream a=pattern: --stream a=pattern: | stream 'a' is defined twice",
     "--stream a=file:/no/such/clip.mp4 | /no/such/clip.mp4",

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.webrtcgw.signaling.CloseCodes;
+import io.webrtcgw.signaling.websocket.CloseCodes;
 import io.webrtcgw.testing.GatewayProcess;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.SignalingClient;

@@ -16,11 +16,17 @@ import java.util.Set;
  *     the gateway's pages in a frame
  * @param tls null for plain HTTP
  * @param turn null when no TURN server with a shared secret is configured
+ * @param publicUrl where viewers reach the gateway ({@code scheme://host[:port]}), e.g. behind a
+ *     reverse proxy; null when unset. Its origin is the gateway's own, and its host is answered.
+ * @param allowedHosts host names the gateway answers to besides its own names, IP addresses and
+ *     {@code publicUrl}'s host ({@code example.org}, {@code *.example.org}, or {@code *} for any):
+ *     requests naming another {@code Host} get 421, so a DNS rebinding page cannot pass as the
+ *     gateway's own origin
  */
 public record GatewayConfig(
     String host, int port, List<StreamConfig> streams, List<IceServer> iceServers, Limits limits,
     AuthConfig auth, List<String> allowedOrigins, String frameAncestors, TlsConfig tls, TurnConfig turn,
-    NetworkConfig network) {
+    NetworkConfig network, String publicUrl, List<String> allowedHosts) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -39,7 +45,9 @@ public record GatewayConfig(
       @JsonProperty("frameAncestors") String frameAncestors,
       @JsonProperty("tls") TlsConfig tls,
       @JsonProperty("turn") TurnConfig turn,
-      @JsonProperty("network") NetworkConfig network) {
+      @JsonProperty("network") NetworkConfig network,
+      @JsonProperty("publicUrl") String publicUrl,
+      @JsonProperty("allowedHosts") List<String> allowedHosts) {
     return new GatewayConfig(
         host == null ? DEFAULT_HOST : host,
         port == null ? DEFAULT_PORT : port,
@@ -51,13 +59,15 @@ public record GatewayConfig(
         frameAncestors == null ? DEFAULT_FRAME_ANCESTORS : frameAncestors,
         tls,
         turn,
-        network == null ? NetworkConfig.DEFAULT : network);
+        network == null ? NetworkConfig.DEFAULT : network,
+        publicUrl,
+        allowedHosts == null ? List.of() : allowedHosts);
   }
 
   /** The settings of a plain gateway: no access control, TLS, TURN or NAT settings. */
   public static GatewayConfig fromJson(
       String host, Integer port, List<StreamConfig> streams, List<IceServer> iceServers, Limits limits) {
-    return fromJson(host, port, streams, iceServers, limits, null, null, null, null, null, null);
+    return fromJson(host, port, streams, iceServers, limits, null, null, null, null, null, null, null, null);
   }
 
   public GatewayConfig {
@@ -76,10 +86,31 @@ public record GatewayConfig(
       }
     }
     allowedOrigins = allowedOrigins.stream().map(GatewayConfig::checkOrigin).toList();
+    if (publicUrl != null) {
+      publicUrl = checkPublicUrl(publicUrl);
+    }
+    allowedHosts = allowedHosts.stream().map(GatewayConfig::checkHost).toList();
     if (frameAncestors == null || frameAncestors.isBlank() || !frameAncestors.matches("[^;,\\r\\n]+")) {
       throw new IllegalArgumentException(
           "frameAncestors must be a CSP source list such as '*', \"'self'\" or 'https://example.org', without ';'");
     }
+  }
+
+  private static String checkPublicUrl(String url) {
+    String trimmed = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    if (!trimmed.matches("(?i)https?://[A-Za-z0-9.\\-]+(:\\d{1,5})?|(?i)https?://\\[[0-9A-Fa-f:.]+\\](:\\d{1,5})?")) {
+      throw new IllegalArgumentException(
+          "publicUrl must be scheme://host[:port] (http or https, no path), such as https://cam.example.org: " + url);
+    }
+    return trimmed.toLowerCase(Locale.ROOT);
+  }
+
+  private static String checkHost(String host) {
+    if (host == null || !(host.equals("*") || host.matches("(\\*\\.)?[A-Za-z0-9][A-Za-z0-9.\\-]*"))) {
+      throw new IllegalArgumentException(
+          "allowedHosts: each entry must be a host name, *.domain, or * (any host), without port: " + host);
+    }
+    return host.toLowerCase(Locale.ROOT);
   }
 
   private static String checkOrigin(String origin) {
@@ -92,51 +123,61 @@ public record GatewayConfig(
 
   public GatewayConfig withStreams(List<StreamConfig> value) {
     return new GatewayConfig(host, port, value, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
-        network);
+        network, publicUrl, allowedHosts);
   }
 
   public GatewayConfig withPort(int value) {
     return new GatewayConfig(host, value, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
-        network);
+        network, publicUrl, allowedHosts);
   }
 
   public GatewayConfig withHost(String value) {
     return new GatewayConfig(value, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
-        network);
+        network, publicUrl, allowedHosts);
   }
 
   public GatewayConfig withLimits(Limits value) {
     return new GatewayConfig(host, port, streams, iceServers, value, auth, allowedOrigins, frameAncestors, tls, turn,
-        network);
+        network, publicUrl, allowedHosts);
   }
 
   public GatewayConfig withAuth(AuthConfig value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, value, allowedOrigins, frameAncestors, tls, turn,
-        network);
+        network, publicUrl, allowedHosts);
   }
 
   public GatewayConfig withAllowedOrigins(List<String> value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, auth, value, frameAncestors, tls, turn,
-        network);
+        network, publicUrl, allowedHosts);
   }
 
   public GatewayConfig withFrameAncestors(String value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, value, tls, turn,
-        network);
+        network, publicUrl, allowedHosts);
   }
 
   public GatewayConfig withTls(TlsConfig value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, value, turn,
-        network);
+        network, publicUrl, allowedHosts);
   }
 
   public GatewayConfig withTurn(TurnConfig value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, value,
-        network);
+        network, publicUrl, allowedHosts);
   }
 
   public GatewayConfig withNetwork(NetworkConfig value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
-        value);
+        value, publicUrl, allowedHosts);
+  }
+
+  public GatewayConfig withPublicUrl(String value) {
+    return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
+        network, value, allowedHosts);
+  }
+
+  public GatewayConfig withAllowedHosts(List<String> value) {
+    return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
+        network, publicUrl, value);
   }
 }

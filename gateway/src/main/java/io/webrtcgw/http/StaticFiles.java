@@ -55,14 +55,14 @@ final class StaticFiles implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     if (!exchange.getRequestMethod().equals(Methods.GET) && !exchange.getRequestMethod().equals(Methods.HEAD)) {
-      GatewayServer.sendError(exchange, StatusCodes.METHOD_NOT_ALLOWED, "method-not-allowed",
+      Responses.sendError(exchange, StatusCodes.METHOD_NOT_ALLOWED, "method-not-allowed",
           exchange.getRequestMethod() + " is not allowed here");
       return;
     }
     String path = exchange.getRelativePath();
     Optional<File> file = isSafe(path) ? files.computeIfAbsent(path, this::load) : Optional.empty();
     if (file.isEmpty()) {
-      GatewayServer.sendError(exchange, StatusCodes.NOT_FOUND, "not-found", "no such file: " + exchange.getRequestPath());
+      Responses.sendError(exchange, StatusCodes.NOT_FOUND, "not-found", "no such file: " + exchange.getRequestPath());
       return;
     }
     File f = file.get();

@@ -1,6 +1,5 @@
 package io.webrtcgw.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.undertow.server.HttpHandler;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
@@ -17,19 +16,20 @@ import io.undertow.websockets.core.WebSockets;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
 import io.webrtcgw.media.StreamRegistry;
 import io.webrtcgw.rtc.SessionRegistry;
-import io.webrtcgw.rtc.ViewerSignaling;
 import io.webrtcgw.security.AccessPolicy;
-import io.webrtcgw.security.OriginPolicy;
-import io.webrtcgw.signaling.CloseCodes;
 import io.webrtcgw.signaling.ErrorCode;
-import io.webrtcgw.signaling.ServerMessage;
-import io.webrtcgw.signaling.SignalingChannel;
+import io.webrtcgw.signaling.SignalingMeter;
+import io.webrtcgw.signaling.websocket.CloseCodes;
+import io.webrtcgw.signaling.websocket.MessageCodec;
+import io.webrtcgw.signaling.websocket.MeteredChannel;
+import io.webrtcgw.signaling.websocket.ServerMessage;
+import io.webrtcgw.signaling.websocket.SignalingChannel;
+import io.webrtcgw.signaling.websocket.ViewerSignaling;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -46,14 +46,14 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   private final Duration offerTimeout;
   private final int maxMessageBytes;
   private final AccessPolicy access;
-  private final OriginPolicy origins;
-  private final UnaryOperator<SignalingChannel> meter;
+  private final OriginGate origins;
+  private final SignalingMeter meter;
   private final Map<WebSocketChannel, SignalingChannel> open = new ConcurrentHashMap<>();
 
-  /** @param meter wraps each connection's channel to count what it carries */
+  /** @param meter counts what each connection carries */
   ViewerSocket(StreamRegistry streams, SessionRegistry sessions, ScheduledExecutorService timers,
-      Duration offerTimeout, int maxMessageBytes, AccessPolicy access, OriginPolicy origins,
-      UnaryOperator<SignalingChannel> meter) {
+      Duration offerTimeout, int maxMessageBytes, AccessPolicy access, OriginGate origins,
+      SignalingMeter meter) {
     this.streams = streams;
     this.sessions = sessions;
     this.timers = timers;
@@ -71,16 +71,16 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   HttpHandler handler() {
     WebSocketProtocolHandshakeHandler upgrade = new WebSocketProtocolHandshakeHandler(this);
     return exchange -> {
-      String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
-      if (!origins.allows(origin, GatewayServer.ownOrigin(exchange))) {
+      String origin = OriginGate.origin(exchange);
+      if (!origins.allows(exchange)) {
         log.info("refused a signaling socket from origin {}: not in allowedOrigins", origin);
-        GatewayServer.sendError(exchange, StatusCodes.FORBIDDEN, "forbidden-origin",
+        Responses.sendError(exchange, StatusCodes.FORBIDDEN, "forbidden-origin",
             "pages from " + origin + " may not open this gateway's signaling socket");
         return;
       }
       PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
       exchange.putAttachment(STREAM, match.getParameters().get("stream"));
-      exchange.putAttachment(TOKEN, GatewayServer.token(exchange));
+      exchange.putAttachment(TOKEN, AccessGate.token(exchange));
       upgrade.handleRequest(exchange);
     };
   }
@@ -93,7 +93,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   @Override
   public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
     String stream = exchange.getAttachment(STREAM);
-    SignalingChannel signalingChannel = meter.apply(new SocketChannel(channel));
+    SignalingChannel signalingChannel = new MeteredChannel(new SocketChannel(channel), meter);
     AccessPolicy.Verdict verdict = access.stream(stream, exchange.getAttachment(TOKEN));
     if (!verdict.allowed()) {
       refuse(channel, signalingChannel, stream, verdict);
@@ -202,12 +202,7 @@ final class ViewerSocket implements WebSocketConnectionCallback {
       if (!isOpen()) {
         return;
       }
-      try {
-        WebSockets.sendText(
-            ViewerSignaling.mapper().writerFor(ServerMessage.class).writeValueAsString(message), channel, null);
-      } catch (JsonProcessingException e) {
-        log.error("cannot encode {}", message.getClass().getSimpleName(), e);
-      }
+      WebSockets.sendText(MessageCodec.encode(message), channel, null);
     }
 
     @Override

@@ -1,69 +1,76 @@
 package io.webrtcgw.media;
 
-import dev.onvoid.webrtc.media.video.VideoTrack;
 import io.webrtcgw.config.StreamConfig;
+import io.webrtcgw.source.FrameSink;
 import io.webrtcgw.source.I420Frame;
 import io.webrtcgw.source.SourceListener;
 import io.webrtcgw.source.SourceMeter;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One named stream: its source, decoded once, and the shared track every viewer's peer connection
- * sends. The source runs while someone watches (or always, if configured).
+ * One named stream: its source, decoded once, and the sinks its frames fan out to (the shared
+ * WebRTC track every viewer sends, snapshots). The source runs while someone watches, or always
+ * if configured.
+ *
+ * <p>Starting and stopping the source happen only on the stream's own control thread: a source
+ * may take seconds to stop (a camera whose driver joins its capture thread, a server that does
+ * not answer a TEARDOWN), and that must never hold up a viewer of another stream, an HTTP I/O
+ * thread or a shared timer. Viewers only count demand and wake the control thread.
  */
 public final class LiveStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
+  /** How long closing waits for the source to stop before the gateway goes on without it. */
+  private static final Duration CLOSE_PATIENCE = Duration.ofSeconds(10);
 
   private final StreamConfig config;
   private final VideoSource source;
-  private final TrackFeed feed;
-  private final VideoTrack track;
   private final ViewerSlots streamSlots;
   private final ViewerSlots gatewaySlots;
   private final CopyOnWriteArrayList<SourceListener> listeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<FrameSink> sinks = new CopyOnWriteArrayList<>();
   private final AtomicLong framesIn = new AtomicLong();
   private final Queue<CompletableFuture<I420Frame>> frameWaiters = new ConcurrentLinkedQueue<>();
+  private final ExecutorService control;
+  /** Viewers, holds and (when always on) the stream itself that want the source running. */
+  private final AtomicInteger demand = new AtomicInteger();
   private volatile I420Frame latest;
-  private int running;
-  private boolean closed;
+  private volatile boolean closed;
+  // Confined to the control thread.
+  private boolean running;
 
-  /**
-   * @param trackFactory makes the shared track on the feed's native source, e.g. {@code
-   *     RtcEngine::createVideoTrack}
-   */
-  public LiveStream(
-      StreamConfig config,
-      VideoSource source,
-      BiFunction<String, dev.onvoid.webrtc.media.video.VideoTrackSource, VideoTrack> trackFactory,
-      ViewerSlots gatewaySlots) {
+  public LiveStream(StreamConfig config, VideoSource source, ViewerSlots gatewaySlots) {
     this.config = config;
     this.source = source;
     this.gatewaySlots = gatewaySlots;
     this.streamSlots = new ViewerSlots(config.maxViewers());
-    this.feed = new TrackFeed();
-    this.track = trackFactory.apply("video-" + config.name(), feed.nativeSource());
+    this.control = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "stream-" + config.name());
+      thread.setDaemon(true);
+      return thread;
+    });
     if (config.alwaysOn()) {
-      startSource();
+      want();
     }
   }
 
   public String name() {
     return config.name();
-  }
-
-  public VideoTrack track() {
-    return track;
   }
 
   public VideoSource source() {
@@ -83,19 +90,18 @@ public final class LiveStream implements AutoCloseable {
     return framesIn.get();
   }
 
-  /** Bytes of picture copied on the way to libwebrtc; see {@link TrackFeed#bytesCopied()}. */
-  public long bytesCopied() {
-    return feed.bytesCopied();
+  /** Adds a consumer of every frame, called on the source's thread; it must not block. */
+  public void addSink(FrameSink sink) {
+    sinks.add(sink);
   }
 
-  /** Frames handed to libwebrtc's shared track so far. */
-  public long framesPushed() {
-    return feed.framesPushed();
+  public void removeSink(FrameSink sink) {
+    sinks.remove(sink);
   }
 
-  /** Whether the source runs, for viewers, a hold or because it is always on. */
-  public synchronized boolean sourceRunning() {
-    return running > 0 && !closed;
+  /** Whether someone (a viewer, a hold, always-on) wants the source running. */
+  public boolean sourceRunning() {
+    return demand.get() > 0 && !closed;
   }
 
   /**
@@ -117,7 +123,10 @@ public final class LiveStream implements AutoCloseable {
    * @throws IllegalStateException when the stream is closed
    */
   public Hold hold() {
-    startSource();
+    if (closed) {
+      throw new IllegalStateException("stream '" + name() + "' is closed");
+    }
+    want();
     return new Hold();
   }
 
@@ -130,7 +139,7 @@ public final class LiveStream implements AutoCloseable {
   }
 
   /**
-   * Takes a viewer slot and makes sure the source runs; the returned lease gives both back once.
+   * Takes a viewer slot and asks for the source to run; the returned lease gives both back once.
    *
    * @throws StreamBusyException when the stream or the gateway is full
    */
@@ -144,7 +153,7 @@ public final class LiveStream implements AutoCloseable {
       throw new StreamBusyException(
           "the gateway already has its maximum of " + gatewaySlots.limit() + " viewers");
     }
-    startSource();
+    want();
     return new Lease();
   }
 
@@ -159,27 +168,55 @@ public final class LiveStream implements AutoCloseable {
         meter.packetsLost(), meter.reconnects(), source.lastError());
   }
 
-  private synchronized void startSource() {
-    if (closed) {
-      throw new IllegalStateException("stream '" + name() + "' is closed");
-    }
-    if (running++ == 0) {
-      log.info("stream {}: starting {} source", name(), source.kind());
-      source.start(this::onFrame, this::onSourceState);
+  private void want() {
+    demand.incrementAndGet();
+    reconcile();
+  }
+
+  private void release() {
+    demand.decrementAndGet();
+    reconcile();
+  }
+
+  /** Wakes the control thread to bring the source in line with the demand. */
+  private void reconcile() {
+    try {
+      control.execute(this::applyDemand);
+    } catch (RejectedExecutionException e) {
+      // Closed: the source is stopped for good.
     }
   }
 
-  private synchronized void stopSource() {
-    if (--running == 0 && !closed) {
-      log.info("stream {}: no viewer or hold left, stopping source", name());
-      source.stop();
+  private void applyDemand() {
+    if (closed) {
+      return;
+    }
+    boolean wanted = demand.get() > 0;
+    try {
+      if (wanted && !running) {
+        log.info("stream {}: starting {} source", name(), source.kind());
+        running = true;
+        source.start(this::onFrame, this::onSourceState);
+      } else if (!wanted && running) {
+        log.info("stream {}: no viewer or hold left, stopping source", name());
+        running = false;
+        source.stop();
+      }
+    } catch (RuntimeException e) {
+      log.warn("stream {}: {} the source failed: {}", name(), wanted ? "starting" : "stopping", e.toString());
     }
   }
 
   private void onFrame(I420Frame frame) {
     latest = frame;
     framesIn.incrementAndGet();
-    feed.onFrame(frame);
+    for (FrameSink sink : sinks) {
+      try {
+        sink.onFrame(frame);
+      } catch (RuntimeException e) {
+        log.warn("stream {}: frame sink failed", name(), e);
+      }
+    }
     source.meter().delivered(frame.arrivalNanos());
     CompletableFuture<I420Frame> waiter;
     while ((waiter = frameWaiters.poll()) != null) {
@@ -201,19 +238,29 @@ public final class LiveStream implements AutoCloseable {
   }
 
   /**
-   * Stops the source and disposes the shared track and native source. Every session using the
-   * track must have been closed first.
+   * Stops the source for good, on the control thread, waiting a bounded time for it. Sinks are
+   * let go of; their owners close them.
    */
   @Override
-  public synchronized void close() {
+  public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    running = 0;
-    closeQuietly("source", source::close);
-    closeQuietly("track", track::dispose);
-    closeQuietly("feed", feed::close);
+    try {
+      control.execute(() -> closeQuietly("source", source::close));
+    } catch (RejectedExecutionException e) {
+      return;
+    }
+    control.shutdown();
+    try {
+      if (!control.awaitTermination(CLOSE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("stream {}: the source did not stop within {} s", name(), CLOSE_PATIENCE.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sinks.clear();
   }
 
   private void closeQuietly(String what, Runnable step) {
@@ -233,7 +280,7 @@ public final class LiveStream implements AutoCloseable {
     @Override
     public void close() {
       if (released.compareAndSet(false, true)) {
-        stopSource();
+        release();
       }
     }
   }
@@ -253,7 +300,7 @@ public final class LiveStream implements AutoCloseable {
       if (released.compareAndSet(false, true)) {
         gatewaySlots.release();
         streamSlots.release();
-        stopSource();
+        LiveStream.this.release();
       }
     }
   }

@@ -3,7 +3,7 @@ package io.webrtcgw.media;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A counter with a hard ceiling, exact under concurrent acquires. */
-public final class ViewerSlots {
+public class ViewerSlots {
   private final int limit;
   private final AtomicInteger used = new AtomicInteger();
 

@@ -12,12 +12,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamRegistry;
-import io.webrtcgw.rtc.EndReason;
+import io.webrtcgw.rtc.RtcEngine;
 import io.webrtcgw.rtc.Session;
 import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.rtc.SessionStats;
-import io.webrtcgw.signaling.ServerMessage;
-import io.webrtcgw.signaling.SignalingChannel;
+import io.webrtcgw.rtc.StreamTrack;
+import io.webrtcgw.signaling.EndReason;
+import io.webrtcgw.signaling.ErrorCode;
+import io.webrtcgw.signaling.SignalingMeter;
 import io.webrtcgw.source.SourceMeter;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -34,7 +35,7 @@ import java.util.function.Supplier;
  * restarts), reads the streams' frame counters at scrape time, and samples each session's bytes
  * sent from its peer connection's statistics at a fixed interval.
  */
-public final class GatewayMetrics implements SessionRegistry.Listener, AutoCloseable {
+public final class GatewayMetrics implements SessionRegistry.Listener, SignalingMeter, AutoCloseable {
   private static final Duration STATS_TIMEOUT = Duration.ofSeconds(5);
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -42,16 +43,17 @@ public final class GatewayMetrics implements SessionRegistry.Listener, AutoClose
   private final Counter iceRestarts;
   private ScheduledFuture<?> poller;
 
-  public GatewayMetrics(StreamRegistry streams) {
+  public GatewayMetrics(StreamRegistry streams, RtcEngine engine) {
     for (LiveStream stream : streams.all()) {
       String name = stream.name();
+      StreamTrack track = engine.track(name);
       Gauge.builder("gateway.viewers", stream, LiveStream::viewers)
           .description("Viewers watching the stream now").tag("stream", name).register(registry);
       FunctionCounter.builder("gateway.frames.in", stream, LiveStream::framesIn)
           .description("Frames the stream's source produced").tag("stream", name).register(registry);
-      FunctionCounter.builder("gateway.frames.pushed", stream, LiveStream::framesPushed)
+      FunctionCounter.builder("gateway.frames.pushed", track, StreamTrack::framesPushed)
           .description("Frames handed to the stream's shared WebRTC track").tag("stream", name).register(registry);
-      FunctionCounter.builder("gateway.frames.dropped", stream, s -> Math.max(0, s.framesIn() - s.framesPushed()))
+      FunctionCounter.builder("gateway.frames.dropped", stream, s -> Math.max(0, s.framesIn() - track.framesPushed()))
           .description("Frames the source produced that never reached the track").tag("stream", name)
           .register(registry);
       sourceMeters(name, stream.source().meter());
@@ -118,38 +120,23 @@ public final class GatewayMetrics implements SessionRegistry.Listener, AutoClose
         .register(registry).increment();
   }
 
-  /** Counts what the gateway tells one viewer: errors by code, closes by code, answers after the first. */
-  public SignalingChannel meter(SignalingChannel channel) {
-    AtomicInteger answers = new AtomicInteger();
-    return new SignalingChannel() {
-      @Override
-      public void send(ServerMessage message) {
-        if (message instanceof ServerMessage.Error error) {
-          Counter.builder("gateway.signaling.errors").description("Signaling error messages sent, by code")
-              .tag("code", error.code()).register(registry).increment();
-        } else if (message instanceof ServerMessage.Answer && answers.incrementAndGet() > 1) {
-          iceRestarts.increment();
-        }
-        channel.send(message);
-      }
+  @Override
+  public void error(ErrorCode code) {
+    Counter.builder("gateway.signaling.errors").description("Signaling error messages sent, by code")
+        .tag("code", code.wire()).register(registry).increment();
+  }
 
-      @Override
-      public void close(int code, String reason) {
-        Counter.builder("gateway.signaling.closes").description("Signaling connections the gateway closed, by code")
-            .tag("code", Integer.toString(code)).register(registry).increment();
-        channel.close(code, reason);
-      }
+  @Override
+  public void answer(boolean first) {
+    if (!first) {
+      iceRestarts.increment();
+    }
+  }
 
-      @Override
-      public boolean isOpen() {
-        return channel.isOpen();
-      }
-
-      @Override
-      public String peer() {
-        return channel.peer();
-      }
-    };
+  @Override
+  public void closed(int code) {
+    Counter.builder("gateway.signaling.closes").description("Signaling connections the gateway closed, by code")
+        .tag("code", Integer.toString(code)).register(registry).increment();
   }
 
   /** Adds each session's bytes sent since the last sample; sessions are sampled concurrently. */

@@ -1,5 +1,6 @@
 package io.webrtcgw.rtc;
 
+import io.webrtcgw.signaling.EndReason;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;

@@ -3,8 +3,11 @@ package io.webrtcgw.rtc;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.internal.NativeObject;
 import dev.onvoid.webrtc.media.video.VideoTrack;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
+import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +26,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class NativeRelease {
   private static final Logger log = LoggerFactory.getLogger(NativeRelease.class);
+  /**
+   * The one webrtc-java version whose leaks and object layout this class was written against and
+   * tested on. Another version may have fixed the leak (a second release would then free a live
+   * object) or moved the handle: it must be reviewed, not guessed at.
+   */
+  static final String FOR_VERSION = "0.14.0";
   private static final Field HANDLE = handleField();
 
   private NativeRelease() {}
@@ -102,6 +111,37 @@ public final class NativeRelease {
       return constructor.newInstance();
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot create a native release shell", e);
+    }
+  }
+
+  /** The webrtc-java version on the class path, from its Maven metadata, or null if it has none. */
+  static String webrtcJavaVersion() {
+    try (InputStream in = NativeObject.class.getClassLoader()
+        .getResourceAsStream("META-INF/maven/dev.onvoid.webrtc/webrtc-java/pom.properties")) {
+      if (in == null) {
+        return null;
+      }
+      Properties properties = new Properties();
+      properties.load(in);
+      return properties.getProperty("version");
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Fails loudly unless the class path holds the webrtc-java version this class applies to; the
+   * gateway calls it once at start-up, before any session.
+   */
+  public static void checkVersion() {
+    checkVersion(webrtcJavaVersion());
+  }
+
+  static void checkVersion(String found) {
+    if (!FOR_VERSION.equals(found)) {
+      throw new IllegalStateException("NativeRelease frees what webrtc-java " + FOR_VERSION + " leaks, but the class path"
+          + " holds webrtc-java " + (found == null ? "of an unknown version" : found)
+          + ": review rtc/NativeRelease (and the leak tests in rtc/ChurnTest) for that version before running the gateway");
     }
   }
 

@@ -1,8 +1,9 @@
 package io.webrtcgw.rtc;
 
 import io.webrtcgw.signaling.Candidate;
-import io.webrtcgw.signaling.ServerMessage;
-import io.webrtcgw.signaling.SignalingChannel;
+import io.webrtcgw.signaling.EndReason;
+import io.webrtcgw.signaling.ErrorCode;
+import io.webrtcgw.signaling.ViewerPort;
 
 /**
  * Announces the gateway's host candidates also at its public address, for a host behind a 1:1 NAT
@@ -19,36 +20,39 @@ public final class PublicAddress {
     this.publicIp = publicIp;
   }
 
-  /** A channel that sends what {@code channel} would, plus the public copies of host candidates. */
-  public SignalingChannel wrap(SignalingChannel channel) {
+  /** A port that tells the viewer what {@code viewer} would, plus the public copies of host candidates. */
+  public ViewerPort wrap(ViewerPort viewer) {
     if (publicIp == null) {
-      return channel;
+      return viewer;
     }
-    return new SignalingChannel() {
+    return new ViewerPort() {
       @Override
-      public void send(ServerMessage message) {
-        if (message instanceof Candidate candidate) {
-          String rewritten = rewrite(candidate.candidate());
-          if (rewritten != null) {
-            channel.send(new Candidate(rewritten, candidate.sdpMid(), candidate.sdpMLineIndex()));
-          }
+      public void answer(String sdp) {
+        viewer.answer(sdp);
+      }
+
+      @Override
+      public void candidate(Candidate candidate) {
+        String rewritten = rewrite(candidate.candidate());
+        if (rewritten != null) {
+          viewer.candidate(new Candidate(rewritten, candidate.sdpMid(), candidate.sdpMLineIndex()));
         }
-        channel.send(message);
+        viewer.candidate(candidate);
       }
 
       @Override
-      public void close(int code, String reason) {
-        channel.close(code, reason);
+      public void error(ErrorCode code, String message) {
+        viewer.error(code, message);
       }
 
       @Override
-      public boolean isOpen() {
-        return channel.isOpen();
+      public void ended(EndReason reason) {
+        viewer.ended(reason);
       }
 
       @Override
       public String peer() {
-        return channel.peer();
+        return viewer.peer();
       }
     };
   }

@@ -9,20 +9,22 @@ import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCRtcpMuxPolicy;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
-import dev.onvoid.webrtc.media.video.VideoTrack;
-import dev.onvoid.webrtc.media.video.VideoTrackSource;
 import io.webrtcgw.config.IceServer;
 import io.webrtcgw.config.NetworkConfig;
 import io.webrtcgw.config.TurnConfig;
+import io.webrtcgw.media.LiveStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one {@link PeerConnectionFactory} of the process and the audio module it needs. Every peer
- * connection and track comes from here; it is disposed last, after every session and stream.
+ * The one {@link PeerConnectionFactory} of the process and the audio module it needs, and the
+ * owner of every webrtc-java object made from it: each stream's track ({@link StreamTrack}) and
+ * each session's peer connection. Disposed last, after every session and stream.
  */
 public final class RtcEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RtcEngine.class);
@@ -33,6 +35,7 @@ public final class RtcEngine implements AutoCloseable {
   private final TurnCredentials turn;
   private final NetworkConfig network;
   private final PublicAddress publicAddress;
+  private final Map<String, StreamTrack> tracks = new ConcurrentHashMap<>();
   private boolean closed;
 
   public RtcEngine(List<IceServer> iceServers) {
@@ -48,6 +51,7 @@ public final class RtcEngine implements AutoCloseable {
     this.turn = turn == null ? null : new TurnCredentials(turn, clock);
     this.network = network;
     this.publicAddress = new PublicAddress(network.publicIp());
+    NativeRelease.checkVersion();
     // A plain PeerConnectionFactory opens the system's sound devices and aborts the JVM where
     // there are none; a receive-only video gateway needs no audio device at all.
     this.audioModule = new HeadlessAudioDeviceModule();
@@ -84,9 +88,28 @@ public final class RtcEngine implements AutoCloseable {
     return publicAddress;
   }
 
-  public synchronized VideoTrack createVideoTrack(String id, VideoTrackSource source) {
+  /**
+   * Makes the shared WebRTC track of {@code stream} and feeds it the stream's frames; the engine
+   * owns it and disposes it on close.
+   */
+  public synchronized StreamTrack attach(LiveStream stream) {
     ensureOpen();
-    return factory.createVideoTrack(id, source);
+    if (tracks.containsKey(stream.name())) {
+      throw new IllegalStateException("stream '" + stream.name() + "' already has a track");
+    }
+    StreamTrack track = new StreamTrack(stream.name(), factory);
+    tracks.put(stream.name(), track);
+    stream.addSink(track);
+    return track;
+  }
+
+  /** The shared track of a stream made by {@link #attach}. */
+  public StreamTrack track(String stream) {
+    StreamTrack track = tracks.get(stream);
+    if (track == null) {
+      throw new IllegalStateException("stream '" + stream + "' has no track");
+    }
+    return track;
   }
 
   public RTCPeerConnection createPeerConnection(PeerConnectionObserver observer) {
@@ -140,6 +163,14 @@ public final class RtcEngine implements AutoCloseable {
       return;
     }
     closed = true;
+    for (StreamTrack track : tracks.values()) {
+      try {
+        track.close();
+      } catch (RuntimeException | Error e) {
+        log.warn("disposing a stream track failed: {}", e.toString());
+      }
+    }
+    tracks.clear();
     try {
       factory.dispose();
     } catch (RuntimeException | Error e) {

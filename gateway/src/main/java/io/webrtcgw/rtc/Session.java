@@ -1,6 +1,10 @@
 package io.webrtcgw.rtc;
 
 import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCDataChannel;
+import dev.onvoid.webrtc.RTCDataChannelBuffer;
+import dev.onvoid.webrtc.RTCDataChannelObserver;
+import dev.onvoid.webrtc.RTCDataChannelState;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCIceConnectionState;
 import dev.onvoid.webrtc.RTCIceGatheringState;
@@ -12,10 +16,12 @@ import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.RTCStatsReport;
 import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.signaling.Candidate;
+import io.webrtcgw.signaling.EndReason;
 import io.webrtcgw.signaling.ErrorCode;
-import io.webrtcgw.signaling.ServerMessage;
-import io.webrtcgw.signaling.SignalingChannel;
 import io.webrtcgw.signaling.SignalingException;
+import io.webrtcgw.signaling.ViewerPort;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,14 +41,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One viewer: one peer connection sending the stream's shared track, its signaling channel and its
- * hold on the stream. All work runs on the session's own thread; libwebrtc callbacks only enqueue.
+ * One viewer: one peer connection sending the stream's shared track, the port to its viewer and
+ * its hold on the stream. All work runs on the session's own thread; libwebrtc callbacks only
+ * enqueue. What ending means for the viewer's connection is the protocol's business, not this.
  */
 public final class Session {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
-  /** Sent through the channel once the gateway has gathered all its candidates for an answer. */
-  private static final Candidate END_OF_CANDIDATES = new Candidate("", null, null);
   private static final Duration RTC_CALL_TIMEOUT = Duration.ofSeconds(10);
+  /** The label of the data channel a viewer may open for messages beside its protocol's own. */
+  public static final String CHANNEL_LABEL = "gateway";
+  /** Longer messages on that channel are dropped: it carries a viewport now and then. */
+  private static final int MAX_CHANNEL_MESSAGE_BYTES = 4096;
+
+  /** Hears what arrives on the viewer's {@value #CHANNEL_LABEL} data channel; called on the session's thread. */
+  public interface ChannelListener {
+    /** The channel is open: {@link #sendOnChannel} now reaches the viewer. */
+    void opened();
+
+    /** A text message from the viewer. */
+    void message(String text);
+  }
 
   /** Where the session is; events meant for an earlier state are dropped. */
   public enum State {
@@ -59,7 +77,7 @@ public final class Session {
 
   private final String id;
   private final LiveStream.Lease lease;
-  private final SignalingChannel channel;
+  private final ViewerPort viewer;
   private final RtcEngine engine;
   private final Duration disconnectGrace;
   private final Clock clock;
@@ -78,20 +96,23 @@ public final class Session {
   private final List<Candidate> localCandidates = new ArrayList<>();
   private ScheduledFuture<?> graceTimer;
   private EncodingLimits limits;
+  private RTCDataChannel dataChannel;
+  private ChannelListener channelListener;
   private volatile RTCIceConnectionState iceState = RTCIceConnectionState.NEW;
   private volatile long firstPacketMillis = -1;
+  private volatile boolean hasConnected;
 
   Session(
       String id,
       LiveStream.Lease lease,
-      SignalingChannel channel,
+      ViewerPort viewer,
       RtcEngine engine,
       Duration disconnectGrace,
       Clock clock,
       Consumer<Session> onEnded) {
     this.id = id;
     this.lease = lease;
-    this.channel = channel;
+    this.viewer = viewer;
     this.engine = engine;
     this.disconnectGrace = disconnectGrace;
     this.clock = clock;
@@ -118,6 +139,11 @@ public final class Session {
 
   public RTCIceConnectionState iceState() {
     return iceState;
+  }
+
+  /** Whether ICE has connected at least once. */
+  public boolean hasConnected() {
+    return hasConnected;
   }
 
   /** Time from the first offer's arrival to the first media packet sent, once known. */
@@ -168,6 +194,34 @@ public final class Session {
    */
   public void viewport(int width, int height, boolean visible) {
     post(() -> handleViewport(width, height, visible));
+  }
+
+  /**
+   * Listens to the data channel the viewer may open (labelled {@value #CHANNEL_LABEL}), e.g. for a
+   * protocol without a message channel of its own (WHEP). Set before the first offer.
+   */
+  public void listenToChannel(ChannelListener listener) {
+    post(() -> channelListener = listener);
+  }
+
+  /** Sends a text message on the viewer's data channel, if it is open; dropped otherwise. */
+  public void sendOnChannel(String text) {
+    post(() -> {
+      if (dataChannel != null && state != State.CLOSED && dataChannel.getState() == RTCDataChannelState.OPEN) {
+        RTCDataChannel target = dataChannel;
+        try {
+          RtcFutures.call("send on the data channel", () -> {
+            try {
+              target.send(new RTCDataChannelBuffer(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), false));
+            } catch (Exception e) {
+              throw new IllegalStateException(e.getMessage(), e);
+            }
+          });
+        } catch (RtcFutures.RtcCallException e) {
+          log.debug("session {}: {}", id, e.getMessage());
+        }
+      }
+    });
   }
 
   /** Adds a viewer's trickled candidate. */
@@ -229,16 +283,16 @@ public final class Session {
         RTCPeerConnection connection = pc;
         RTCRtpSender[] added = new RTCRtpSender[1];
         RtcFutures.call("add the video track",
-            () -> added[0] = connection.addTrack(lease.stream().track(), List.of("stream-" + streamName())));
+            () -> added[0] = connection.addTrack(engine.track(streamName()).track(), List.of("stream-" + streamName())));
         sender = added[0];
       }
       RTCSessionDescription answer = RtcFutures.createAnswer(pc, RTC_CALL_TIMEOUT);
       RtcFutures.setLocal(pc, answer, RTC_CALL_TIMEOUT);
-      channel.send(new ServerMessage.Answer(answer.sdp));
+      viewer.answer(answer.sdp);
       log.debug("session {}: answered {} offer in state {}", id, answered ? "a new" : "the first", state);
       if (!answered) {
         answered = true;
-        localCandidates.forEach(channel::send);
+        localCandidates.forEach(viewer::candidate);
         localCandidates.clear();
         new FirstPacketWatch(pc, sender, executor, this::post, () -> state != State.CLOSED, clock,
             arrivedMillis, this::firstPacketSent).start();
@@ -304,11 +358,11 @@ public final class Session {
       // closing and get a fresh one.
       close(EndReason.NEGOTIATION_FAILED);
     }
-    channel.send(ServerMessage.Error.of(code, message));
+    viewer.error(code, message);
   }
 
   private void refuseAfterEnd() {
-    channel.send(ServerMessage.Error.of(ErrorCode.NO_OFFER, "the session ended; send a new offer before candidates"));
+    viewer.error(ErrorCode.NO_OFFER, "the session ended; send a new offer before candidates");
   }
 
   private void handleRemoteCandidate(Candidate candidate) {
@@ -316,20 +370,20 @@ public final class Session {
       refuseAfterEnd();
       return;
     }
-    if (candidate.candidate() == null || candidate.candidate().isEmpty()) {
-      return; // end-of-candidates: nothing to add
+    if (candidate.isEnd()) {
+      return; // nothing to add
     }
     if (candidate.sdpMid() == null && candidate.sdpMLineIndex() == null) {
-      channel.send(ServerMessage.Error.of(ErrorCode.BAD_CANDIDATE, "a candidate needs sdpMid or sdpMLineIndex"));
+      viewer.error(ErrorCode.BAD_CANDIDATE, "a candidate needs sdpMid or sdpMLineIndex");
       return;
     }
     // libwebrtc's addIceCandidate reports no failure through webrtc-java, so a candidate for a
     // media section the offer does not have would vanish without a word.
     if (candidate.sdpMid() != null ? !remoteMids.contains(candidate.sdpMid())
         : candidate.sdpMLineIndex() < 0 || candidate.sdpMLineIndex() >= remoteMids.size()) {
-      channel.send(ServerMessage.Error.of(ErrorCode.BAD_CANDIDATE, candidate.sdpMid() != null
+      viewer.error(ErrorCode.BAD_CANDIDATE, candidate.sdpMid() != null
           ? "the offer has no media section with mid '" + abbreviate(candidate.sdpMid()) + "'"
-          : "the offer has no media section " + candidate.sdpMLineIndex()));
+          : "the offer has no media section " + candidate.sdpMLineIndex());
       return;
     }
     RTCIceCandidate parsed = new RTCIceCandidate(
@@ -339,7 +393,7 @@ public final class Session {
     try {
       RtcFutures.call("add the candidate", () -> pc.addIceCandidate(parsed));
     } catch (RtcFutures.RtcCallException e) {
-      channel.send(ServerMessage.Error.of(ErrorCode.BAD_CANDIDATE, e.getMessage()));
+      viewer.error(ErrorCode.BAD_CANDIDATE, e.getMessage());
     }
   }
 
@@ -349,7 +403,7 @@ public final class Session {
 
   private void handleGatheringComplete() {
     // A transport that cannot trickle (WHEP) waits for this to put every candidate in the answer.
-    queueOrSend(END_OF_CANDIDATES);
+    queueOrSend(Candidate.END);
   }
 
   private void queueOrSend(Candidate message) {
@@ -358,9 +412,26 @@ public final class Session {
     }
     // A candidate that reaches a browser before the answer is an error there, so hold it back.
     if (answered) {
-      channel.send(message);
+      viewer.candidate(message);
     } else {
       localCandidates.add(message);
+    }
+  }
+
+  private void handleDataChannel(RTCDataChannel channel) {
+    if (state == State.CLOSED || dataChannel != null || channelListener == null
+        || !CHANNEL_LABEL.equals(channel.getLabel())) {
+      // Nobody here speaks on it: refuse it rather than hold its native half open.
+      step("refuse a data channel", () -> {
+        channel.close();
+        channel.dispose();
+      });
+      return;
+    }
+    dataChannel = channel;
+    channel.registerObserver(new ChannelObserver(channel));
+    if (channel.getState() == RTCDataChannelState.OPEN) {
+      channelListener.opened();
     }
   }
 
@@ -371,6 +442,7 @@ public final class Session {
     iceState = newState;
     switch (newState) {
       case CONNECTED, COMPLETED -> {
+        hasConnected = true;
         cancelGraceTimer();
         if (state != State.CONNECTED) {
           log.debug("session {}: ICE {}", id, newState);
@@ -414,6 +486,15 @@ public final class Session {
     }
     state = State.CLOSED;
     cancelGraceTimer();
+    if (dataChannel != null) {
+      RTCDataChannel channel = dataChannel;
+      dataChannel = null;
+      step("close the data channel", () -> {
+        channel.unregisterObserver();
+        channel.close();
+        channel.dispose();
+      });
+    }
     if (pc != null) {
       RTCPeerConnection closing = pc;
       RTCRtpSender added = sender;
@@ -428,16 +509,11 @@ public final class Session {
       }
     }
     step("leave stream", lease::close);
-    if (reason.closeCode() > 0) {
-      if (reason == EndReason.SHUTDOWN) {
-        step("say bye", () -> channel.send(new ServerMessage.Bye("the gateway is shutting down")));
-      }
-      step("close signaling", () -> channel.close(reason.closeCode(), reason.label()));
-    }
+    step("tell the viewer", () -> viewer.ended(reason));
     step("deregister", () -> onEnded.accept(this));
     Duration lived = Duration.between(started, clock.instant());
     log.info("session {} ended: stream={} peer={} reason={} duration={}ms",
-        id, streamName(), channel.peer(), reason.label(), lived.toMillis());
+        id, streamName(), viewer.peer(), reason.label(), lived.toMillis());
     executor.shutdown();
     ended.complete(reason);
   }
@@ -467,10 +543,52 @@ public final class Session {
     }
 
     @Override
+    public void onDataChannel(RTCDataChannel channel) {
+      post(() -> handleDataChannel(channel));
+    }
+
+    @Override
     public void onIceGatheringChange(RTCIceGatheringState newState) {
       if (newState == RTCIceGatheringState.COMPLETE) {
         post(Session.this::handleGatheringComplete);
       }
+    }
+  }
+
+  /** Runs on libwebrtc's threads: copies what arrives and hands it to the session thread. */
+  private final class ChannelObserver implements RTCDataChannelObserver {
+    private final RTCDataChannel channel;
+
+    ChannelObserver(RTCDataChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public void onBufferedAmountChange(long previousAmount) {}
+
+    @Override
+    public void onStateChange() {
+      post(() -> {
+        if (dataChannel == channel && state != State.CLOSED && channel.getState() == RTCDataChannelState.OPEN) {
+          channelListener.opened();
+        }
+      });
+    }
+
+    @Override
+    public void onMessage(RTCDataChannelBuffer buffer) {
+      // The buffer is only valid during this call.
+      if (buffer.binary || buffer.data.remaining() > MAX_CHANNEL_MESSAGE_BYTES) {
+        return;
+      }
+      byte[] bytes = new byte[buffer.data.remaining()];
+      buffer.data.duplicate().get(bytes);
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      post(() -> {
+        if (dataChannel == channel && state != State.CLOSED) {
+          channelListener.message(text);
+        }
+      });
     }
   }
 }

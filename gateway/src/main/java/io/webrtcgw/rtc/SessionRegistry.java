@@ -2,7 +2,8 @@ package io.webrtcgw.rtc;
 
 import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamBusyException;
-import io.webrtcgw.signaling.SignalingChannel;
+import io.webrtcgw.signaling.EndReason;
+import io.webrtcgw.signaling.ViewerPort;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,15 +67,20 @@ public final class SessionRegistry implements AutoCloseable {
    *
    * @throws StreamBusyException when the stream or the gateway is full, or shutting down
    */
-  public Session open(LiveStream stream, SignalingChannel channel, String id) throws StreamBusyException {
+  public Session open(LiveStream stream, ViewerPort viewer, String id) throws StreamBusyException {
     if (closed) {
       throw new StreamBusyException("the gateway is shutting down");
     }
     LiveStream.Lease lease = stream.join();
-    Session session = new Session(id, lease, engine.publicAddress().wrap(channel), engine,
+    Session session = new Session(id, lease, engine.publicAddress().wrap(viewer), engine,
         disconnectGrace, clock, ended -> sessions.remove(ended.id(), ended));
     sessions.put(session.id(), session);
-    log.info("session {} started: stream={} peer={}", session.id(), stream.name(), channel.peer());
+    if (closed) {
+      // closeAll ran between the check above and the put: this session missed it.
+      session.close(EndReason.SHUTDOWN);
+      throw new StreamBusyException("the gateway is shutting down");
+    }
+    log.info("session {} started: stream={} peer={}", session.id(), stream.name(), viewer.peer());
     listener.started(session);
     session.ended().thenAccept(reason -> listener.ended(session, reason));
     return session;

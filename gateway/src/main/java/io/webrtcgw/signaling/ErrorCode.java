@@ -26,8 +26,12 @@ public enum ErrorCode {
   UNKNOWN_STREAM,
   /** The stream or the gateway has its maximum number of viewers. */
   BUSY,
-  /** The stream's source cannot produce pictures (file unplayable, camera gone). */
+  /** The stream's source cannot produce pictures for now (camera gone, server down); it is retried and the session stays. */
   SOURCE_UNAVAILABLE,
+  /** The stream has ended for good (a file played once to its end); the viewer should stop. */
+  SOURCE_ENDED,
+  /** The stream's source failed for good (an unplayable file); the viewer should stop and say why. */
+  SOURCE_FAILED,
   /** Too many messages in a short time. */
   RATE_LIMITED,
   /** The gateway failed; the viewer may retry. */

@@ -5,6 +5,9 @@ import io.webrtcgw.source.camera.CameraDevices;
 import io.webrtcgw.source.camera.CameraSelector;
 import io.webrtcgw.source.camera.CameraSource;
 import io.webrtcgw.source.file.FileSource;
+import io.webrtcgw.source.h264.StreamDecoder;
+import io.webrtcgw.source.mjpeg.HttpUrl;
+import io.webrtcgw.source.mjpeg.MjpegSource;
 import io.webrtcgw.source.pattern.PatternSource;
 import io.webrtcgw.source.rtsp.RtspSource;
 import io.webrtcgw.source.rtsp.RtspUrl;
@@ -14,21 +17,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import javax.net.ssl.SSLSocketFactory;
 
 /** Opens the source a stream's URI names. */
-public final class SourceFactory {
+public final class SourceFactory implements SourceOpener {
   private final Clock clock;
   private final CameraDevices cameras;
+  private final StreamDecoder.Factory decoders;
 
-  public SourceFactory(Clock clock, CameraDevices cameras) {
+  /** @param decoders where H.264 is decoded (a {@link io.webrtcgw.source.h264.DecoderSandbox}) */
+  public SourceFactory(Clock clock, CameraDevices cameras, StreamDecoder.Factory decoders) {
     this.clock = clock;
     this.cameras = cameras;
+    this.decoders = decoders;
   }
 
-  /**
-   * Opens the source of {@code stream}. Problems a person must fix (a missing or unplayable file)
-   * are thrown here, so that the command line can report them before serving.
-   */
+  @Override
   public VideoSource open(StreamConfig stream) throws SourceException {
     String streamName = stream.name();
     SourceUri parsed;
@@ -40,7 +44,7 @@ public final class SourceFactory {
     return switch (parsed.kind()) {
       case PATTERN -> new PatternSource(streamName, SourceUri.patternFormat(parsed.argument()), clock);
       case FILE -> FileSource.open(streamName, resolve(parsed.argument()),
-          FileSource.Options.DEFAULT.withLoop(stream.loop()), clock);
+          FileSource.Options.DEFAULT.withLoop(stream.loop()), clock, decoders);
       case CAMERA -> {
         try {
           yield new CameraSource(streamName, CameraSelector.parse(parsed.argument()), cameras, clock,
@@ -56,7 +60,14 @@ public final class SourceFactory {
           throw new SourceException("stream '" + streamName + "': " + e.getMessage());
         }
       }
-      case HTTP -> throw new SourceException("stream '" + streamName + "': http sources are not built yet");
+      case HTTP -> {
+        try {
+          yield new MjpegSource(streamName, HttpUrl.parse(parsed.argument()), stream.options(), clock,
+              (SSLSocketFactory) SSLSocketFactory.getDefault());
+        } catch (IllegalArgumentException e) {
+          throw new SourceException("stream '" + streamName + "': " + e.getMessage());
+        }
+      }
     };
   }
 

@@ -23,6 +23,11 @@ public interface VideoSource extends AutoCloseable {
   /** What the source counts about itself; one instance for the source's whole life. */
   SourceMeter meter();
 
+  /** Whether the source decodes H.264 (in the gateway's decoder processes). */
+  default boolean decodesH264() {
+    return false;
+  }
+
   /**
    * Starts producing frames into {@code sink}. Idempotent while running. Problems that appear later
    * (end of file, camera unplugged) are reported through {@link #state()} and {@link #lastError()}

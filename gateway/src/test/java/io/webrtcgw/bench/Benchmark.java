@@ -55,7 +55,7 @@ public final class Benchmark {
 
   public static void main(String[] args) throws Exception {
     boolean quick = false;
-    Set<String> parts = new LinkedHashSet<>(List.of("ttff", "latency", "scaling", "tile", "file", "camera"));
+    Set<String> parts = new LinkedHashSet<>(List.of("ttff", "latency", "scaling", "tile", "file", "mjpeg", "camera"));
     List<String> scaling = List.of("640x360:VP8", "640x360:H264", "1280x720:VP8", "1280x720:H264");
     Path jar = Path.of("target/gateway.jar");
     Path out = Path.of("target/bench");
@@ -129,11 +129,21 @@ public final class Benchmark {
     if (options.parts().contains("file")) {
       report.set("file", new FileSourceCost(jar, out, options.clip(), this::measure).run());
     }
+    if (options.parts().contains("mjpeg")) {
+      report.set("mjpeg", new MjpegSourceCost(jar, out, options.quick()).run());
+    }
     if (options.parts().contains("camera")) {
       report.set("camera", options.quick()
           ? new CameraSourceCost(jar, out, Duration.ofSeconds(3), Duration.ofSeconds(5), 5, 1, Duration.ofSeconds(5)).run()
           : new CameraSourceCost(jar, out, Duration.ofSeconds(20), Duration.ofSeconds(20), 12, 3, Duration.ofSeconds(10))
               .run());
+    }
+    if (options.parts().contains("soak")) {
+      // Not in the default parts: 20 minutes on its own. 8 viewers, as the long soak test.
+      Duration length = options.quick() ? Duration.ofMinutes(3) : Duration.ofMinutes(20);
+      MemorySoak.Result soak = MemorySoak.run(jar, out, 8, length, Duration.ofMinutes(1),
+          options.quick() ? Duration.ofMinutes(1) : Duration.ofMinutes(3));
+      report.set("soak", MemorySoak.toJson(soak, 8, length));
     }
     machine.put("loadAverageAtEnd", Files.readString(Path.of("/proc/loadavg")).trim());
     report.put("durationSeconds", Duration.between(started, ZonedDateTime.now()).toSeconds());

@@ -53,7 +53,19 @@ final class GatewayProcess implements AutoCloseable {
     config.putObject("limits").put("maxViewers", 500);
     Path configFile = workDir.resolve(label + ".json");
     Files.writeString(configFile, config.toPrettyString());
-    ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString(), "--config", configFile.toString())
+    return startConfig(jar, workDir, label, configFile);
+  }
+
+  /**
+   * Starts {@code jar} on a config file of the caller's, as deployed (README "Memory"); with no
+   * jar, the gateway's main class on this JVM's class path.
+   */
+  static GatewayProcess startConfig(Path jar, Path workDir, String label, Path configFile) throws Exception {
+    List<String> command = jar == null
+        ? List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+            System.getProperty("java.class.path"), io.webrtcgw.Main.class.getName(), "--config", configFile.toString())
+        : List.of("java", "-jar", jar.toString(), "--config", configFile.toString());
+    ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true);
     builder.environment().putAll(io.webrtcgw.testing.GatewayProcess.MALLOC_SETTINGS);
     return new GatewayProcess(builder.start(), workDir.resolve(label + ".log"), Duration.ofSeconds(60));

@@ -135,65 +135,143 @@ final class MarkdownReport {
         }
       }
     }
-    JsonNode camera = r.path("camera");
-    if (camera.size() > 0) {
-      md.append("\n## IP camera (RTSP)\n\n");
-      if (camera.has("skipped")) {
-        md.append("Skipped: ").append(camera.path("skipped").asText()).append("\n");
-      } else {
-        md.append(camera.path("server").asText()).append(", serving ffmpeg-made H.264 (testsrc2, Main, no B-frames, a")
-            .append(" key frame every ").append(camera.path("gopSeconds").asInt()).append(" s) to the gateway jar, which")
-            .append(" plays it with `alwaysOn`. Gateway CPU in % of one core over each window; the added latency is the")
-            .append(" source's own measure, from the arrival of a picture's last RTP packet to its hand-off to")
-            .append(" libwebrtc (`gateway_source_latency_seconds`, last 1024 pictures). The viewer is headless Chromium")
-            .append(" on the same machine (its CPU is among the other processes).\n\n")
-            .append("| size | decode on one core | gateway CPU, no viewer | ... one viewer | decoded fps | decode ms/frame |")
-            .append(" added latency p50 / p95 | viewer renders | dropped | others CPU |\n")
-            .append("|---|---|---|---|---|---|---|---|---|---|\n");
-        for (JsonNode size : camera.path("sizes")) {
-          JsonNode idle = size.path("idle");
-          JsonNode one = size.path("oneViewer");
-          if (size.has("skipped")) {
-            md.append("| ").append(size.path("size").asText()).append(" | skipped: ").append(size.path("skipped").asText())
-                .append(" |||||||||\n");
-            continue;
-          }
-          md.append("| ").append(size.path("size").asText()).append("@30 | ")
-              .append(size.path("decode").path("fpsOneCore").asText()).append(" fps | ")
-              .append(idle.path("gatewayCpuPercent").asText()).append(" % | ")
-              .append(one.path("gatewayCpuPercent").asText()).append(" % | ")
-              .append(idle.path("decodedFps").asText()).append(" / ").append(one.path("decodedFps").asText()).append(" | ")
-              .append(idle.path("decodeMsPerFrame").asText()).append(" / ").append(one.path("decodeMsPerFrame").asText())
-              .append(" | ").append(one.path("addedLatencyP50Ms").asText()).append(" / ")
-              .append(one.path("addedLatencyP95Ms").asText()).append(" ms | ")
-              .append(one.path("viewerRenderedFps").asText()).append(" fps | ")
-              .append(idle.path("framesDropped").asText()).append(" / ").append(one.path("framesDropped").asText())
-              .append(" | ").append(idle.path("otherProcessesCpuPercent").asText()).append(" / ")
-              .append(one.path("otherProcessesCpuPercent").asText()).append(" % |\n");
+    mjpeg(md, r.path("mjpeg"));
+    camera(md, r.path("camera"));
+    soak(md, r.path("soak"));
+    return md.toString();
+  }
+
+  private static void camera(StringBuilder md, JsonNode camera) {
+    if (camera.size() == 0) {
+      return;
+    }
+    md.append("\n## IP camera (RTSP)\n\n");
+    if (camera.has("skipped")) {
+      md.append("Skipped: ").append(camera.path("skipped").asText()).append("\n");
+    } else {
+      md.append(camera.path("server").asText()).append(", serving ffmpeg-made H.264 (testsrc2, Main, no B-frames, a")
+          .append(" key frame every ").append(camera.path("gopSeconds").asInt()).append(" s) to the gateway jar, which")
+          .append(" plays it with `alwaysOn`. Gateway CPU in % of one core over each window; the added latency is the")
+          .append(" source's own measure, from the arrival of a picture's last RTP packet to its hand-off to")
+          .append(" libwebrtc (`gateway_source_latency_seconds`, last 1024 pictures). The viewer is headless Chromium")
+          .append(" on the same machine (its CPU is among the other processes).\n\n")
+          .append("| size | decode on one core | gateway CPU, no viewer | ... one viewer | decoded fps | decode ms/frame |")
+          .append(" added latency p50 / p95 | viewer renders | dropped | others CPU |\n")
+          .append("|---|---|---|---|---|---|---|---|---|---|\n");
+      for (JsonNode size : camera.path("sizes")) {
+        JsonNode idle = size.path("idle");
+        JsonNode one = size.path("oneViewer");
+        if (size.has("skipped")) {
+          md.append("| ").append(size.path("size").asText()).append(" | skipped: ").append(size.path("skipped").asText())
+              .append(" |||||||||\n");
+          continue;
         }
-        md.append("\nPairs are no viewer / one viewer.\n");
-        for (JsonNode size : camera.path("sizes")) {
-          JsonNode join = size.path("joiningViewer").path("pageToFirstFrameMs");
-          if (join.has("median")) {
-            md.append("\n- A viewer joining the running ").append(size.path("size").asText()).append(" camera (")
-                .append(join.path("count").asInt()).append(" page loads): first frame after **")
-                .append(join.path("median").asText()).append(" ms** median, p95 ").append(join.path("p95").asText())
-                .append(" ms, max ").append(join.path("max").asText()).append(" ms; a relay would wait for the camera's")
-                .append(" next key frame, up to ").append(camera.path("gopSeconds").asInt()).append(" s.\n");
-          }
-          JsonNode back = size.path("restarts").path("pictureBackMs");
-          if (back.has("median")) {
-            md.append("- The camera killed, down ").append(size.path("restarts").path("outageSeconds").asText())
-                .append(" s and started again, ").append(back.path("count").asInt()).append(" times: the open page")
-                .append(" renders a picture again after ").append(join(size.path("restarts").path("allPictureBackMs")))
-                .append(" ms (median **").append(back.path("median").asText()).append(" ms**); the gateway decodes")
-                .append(" again after ").append(join(size.path("restarts").path("allGatewayDecodesAgainMs")))
-                .append(" ms.\n");
-          }
+        md.append("| ").append(size.path("size").asText()).append("@30 | ")
+            .append(size.path("decode").path("fpsOneCore").asText()).append(" fps | ")
+            .append(idle.path("gatewayCpuPercent").asText()).append(" % | ")
+            .append(one.path("gatewayCpuPercent").asText()).append(" % | ")
+            .append(idle.path("decodedFps").asText()).append(" / ").append(one.path("decodedFps").asText()).append(" | ")
+            .append(idle.path("decodeMsPerFrame").asText()).append(" / ").append(one.path("decodeMsPerFrame").asText())
+            .append(" | ").append(one.path("addedLatencyP50Ms").asText()).append(" / ")
+            .append(one.path("addedLatencyP95Ms").asText()).append(" ms | ")
+            .append(one.path("viewerRenderedFps").asText()).append(" fps | ")
+            .append(idle.path("framesDropped").asText()).append(" / ").append(one.path("framesDropped").asText())
+            .append(" | ").append(idle.path("otherProcessesCpuPercent").asText()).append(" / ")
+            .append(one.path("otherProcessesCpuPercent").asText()).append(" % |\n");
+      }
+      md.append("\nPairs are no viewer / one viewer.\n");
+      for (JsonNode size : camera.path("sizes")) {
+        JsonNode join = size.path("joiningViewer").path("pageToFirstFrameMs");
+        if (join.has("median")) {
+          md.append("\n- A viewer joining the running ").append(size.path("size").asText()).append(" camera (")
+              .append(join.path("count").asInt()).append(" page loads): first frame after **")
+              .append(join.path("median").asText()).append(" ms** median, p95 ").append(join.path("p95").asText())
+              .append(" ms, max ").append(join.path("max").asText()).append(" ms; a relay would wait for the camera's")
+              .append(" next key frame, up to ").append(camera.path("gopSeconds").asInt()).append(" s.\n");
+        }
+        JsonNode back = size.path("restarts").path("pictureBackMs");
+        if (back.has("median")) {
+          md.append("- The camera killed, down ").append(size.path("restarts").path("outageSeconds").asText())
+              .append(" s and started again, ").append(back.path("count").asInt()).append(" times: the open page")
+              .append(" renders a picture again after ").append(join(size.path("restarts").path("allPictureBackMs")))
+              .append(" ms (median **").append(back.path("median").asText()).append(" ms**); the gateway decodes")
+              .append(" again after ").append(join(size.path("restarts").path("allGatewayDecodesAgainMs")))
+              .append(" ms.\n");
         }
       }
     }
-    return md.toString();
+  }
+
+  private static void soak(StringBuilder md, JsonNode soak) {
+    if (soak.size() == 0) {
+      return;
+    }
+    md.append("\n## Long sessions: memory\n\n")
+        .append(soak.path("viewers").asInt()).append(" webrtc-java viewers of a 640x360@30 pattern for ")
+        .append(soak.path("minutes").asInt()).append(" min (").append(soak.path("viewersAtEnd").asInt())
+        .append(" still connected at the end); the metrics poller reads every session's statistics every 5 s, and")
+        .append(" `/metrics` and `/api/sessions` are scraped every 15 s. Resident memory outside the Java heap, every minute;")
+        .append(" the slope is fitted after the first minutes.\n\n")
+        .append("- Growth outside the heap: **").append(soak.path("outsideHeapSlopeMiBPerHour").asText())
+        .append(" MiB per hour** (").append(soak.path("outsideHeapGrowthMiB").asText()).append(" MiB over the fitted span)\n\n")
+        .append("| minute | RSS MiB | outside the heap MiB |\n|---|---|---|\n");
+    for (JsonNode sample : soak.path("samples")) {
+      md.append("| ").append(sample.path("minutes").asText()).append(" | ").append(sample.path("rssMiB").asText())
+          .append(" | ").append(sample.path("outsideHeapMiB").asText()).append(" |\n");
+    }
+  }
+
+  private static void mjpeg(StringBuilder md, JsonNode mjpeg) {
+    if (mjpeg.size() == 0) {
+      return;
+    }
+    md.append("\n## MJPEG source\n\n");
+    JsonNode decode = mjpeg.path("decode");
+    if (decode.has("runs")) {
+      md.append("JPEG to I420 on one core (").append(decode.path("pinnedToOneCore").asBoolean() ? "`taskset -c 0`" : "not pinned")
+          .append("), 30 JPEGs made with `").append(decode.path("jpegsMadeWith").asText())
+          .append("`, decoded round and round after a warm-up; fps per window.\n\n")
+          .append("| decoder | size | mean JPEG | fps median | min | max |\n|---|---|---|---|---|---|\n");
+      for (JsonNode run : decode.path("runs")) {
+        JsonNode fps = run.path("fps");
+        md.append("| ").append(run.path("decoder").asText().equals("imageio") ? "JDK ImageIO raster (the gateway's)" : "JCodec")
+            .append(" | ").append(run.path("size").asText()).append(" | ").append(run.path("meanJpegBytes").asInt() / 1024)
+            .append(" KiB | **").append(fps.path("median").asText()).append("** | ").append(fps.path("min").asText())
+            .append(" | ").append(fps.path("max").asText()).append(" |\n");
+      }
+    } else if (decode.has("skipped")) {
+      md.append("Decode speed skipped: ").append(decode.path("skipped").asText()).append("\n");
+    }
+    JsonNode gateway = mjpeg.path("gateway");
+    if (gateway.has("idle")) {
+      md.append("\nGateway CPU (% of one core) reading ").append(MjpegSourceCost.SIZE).append("@").append(MjpegSourceCost.FPS)
+          .append(" MJPEG that ffmpeg serves over HTTP (`alwaysOn`), median of the windows (min-max); ffmpeg's own CPU beside it:\n\n")
+          .append("| viewers | gateway CPU | ffmpeg CPU | gateway RSS MiB | rendered |\n|---|---|---|---|---|\n");
+      cpuRow(md, "0", gateway.path("idle"));
+      if (gateway.path("oneViewer").has("gatewayCpuPercent")) {
+        cpuRow(md, "1 (Chromium)", gateway.path("oneViewer"));
+      }
+      JsonNode source = gateway.path("source");
+      md.append("\nThe source's own figures at the end: ").append(source.path("size").asText()).append(", ")
+          .append(source.path("measuredFps").asText()).append(" fps, ").append(source.path("bitrateInKbps").asText())
+          .append(" kbit/s in, mean decode ").append(source.path("meanDecodeMs").asText()).append(" ms over ")
+          .append(source.path("decodedFrames").asText()).append(" frames, arrival-to-hand-off p50 / p95 ")
+          .append(source.path("addedLatencyP50Ms").asText()).append(" / ").append(source.path("addedLatencyP95Ms").asText())
+          .append(" ms, ").append(source.path("framesDropped").asText()).append(" dropped, ")
+          .append(source.path("reconnects").asText()).append(" reconnects.\n");
+    } else if (gateway.has("skipped")) {
+      md.append("\nGateway cost skipped: ").append(gateway.path("skipped").asText()).append("\n");
+    }
+  }
+
+  private static void cpuRow(StringBuilder md, String viewers, JsonNode step) {
+    JsonNode cpu = step.path("gatewayCpuPercent");
+    md.append("| ").append(viewers).append(" | **").append(cpu.path("median").asText()).append(" %** (")
+        .append(cpu.path("min").asText()).append("-").append(cpu.path("max").asText()).append(") | ")
+        .append(step.path("ffmpegCpuPercent").path("median").asText()).append(" % | ")
+        .append(step.path("gatewayRssMiB").asText()).append(" | ")
+        .append(step.has("renderedFps") ? step.path("renderedFps").asText() + " fps, " + step.path("renderedSize").asText() : "-")
+        .append(" |\n");
   }
 
   private static void row(StringBuilder md, String name, JsonNode p) {

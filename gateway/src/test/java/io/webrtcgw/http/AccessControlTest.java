@@ -15,7 +15,7 @@ import io.webrtcgw.config.AuthConfig;
 import io.webrtcgw.config.GatewayConfig;
 import io.webrtcgw.config.Limits;
 import io.webrtcgw.config.StreamConfig;
-import io.webrtcgw.signaling.CloseCodes;
+import io.webrtcgw.signaling.websocket.CloseCodes;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.SignalingClient;

@@ -8,7 +8,7 @@ import io.undertow.Undertow;
 import io.undertow.server.RoutingHandler;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.StreamConfig;
-import io.webrtcgw.rtc.WhepSessions;
+import io.webrtcgw.signaling.whep.WhepSessions;
 import io.webrtcgw.security.OriginPolicy;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.TestGateway;
@@ -41,10 +41,10 @@ class WhepHooksTest {
     gateway = TestGateway.start(StreamConfig.of("pattern", "pattern:320x180@15"));
     timers = Executors.newSingleThreadScheduledExecutor();
     RoutingHandler routes = Handlers.routing();
-    new WhepHandler(
+    new WhepRoutes(
         new WhepSessions(gateway.streams(), gateway.sessions(), timers, WhepSessions.Timeouts.defaults(WAIT)),
-        List.of(), 64 * 1024, (stream, token) -> token.equals(Optional.of(TOKEN)),
-        new OriginPolicy(List.of(GOOD_ORIGIN)))
+        64 * 1024, (stream, token) -> token.equals(Optional.of(TOKEN)),
+        new OriginGate(new OriginPolicy(List.of(GOOD_ORIGIN)), null))
         .addTo(routes);
     server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(routes).build();
     server.start();

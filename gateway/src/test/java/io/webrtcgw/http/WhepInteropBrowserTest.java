@@ -9,6 +9,7 @@ import io.webrtcgw.Gateway;
 import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.Browser;
+import io.webrtcgw.testing.NodeModules;
 import io.webrtcgw.testing.TestGateway;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,8 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 class WhepInteropBrowserTest {
   private static final Logger log = LoggerFactory.getLogger(WhepInteropBrowserTest.class);
-  private static final Path PLAYER_DIR = Path.of(System.getProperty("gateway.projectRoot", ".."))
-      .resolve("gateway/src/test/whep-interop");
+  private static final Path PLAYER_DIR = NodeModules.projectDirectory("gateway/src/test/whep-interop");
   private static final Path CLIENT = PLAYER_DIR.resolve("node_modules/whip-whep/whep.js");
   private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -41,7 +40,7 @@ class WhepInteropBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    installPlayer();
+    NodeModules.install(PLAYER_DIR, CLIENT);
     gateway = TestGateway.start(StreamConfig.of("pattern", "pattern:640x360@30"));
     // Another port is another origin, so the player's requests need the gateway's CORS answers.
     pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -74,7 +73,7 @@ class WhepInteropBrowserTest {
           result.get("presented"), result.get("width"), result.get("height"), result.get("latencyMs"));
       assertEquals(640L, result.get("width"));
       assertEquals(360L, result.get("height"));
-      assertTrue(numbers.size() >= 30, "rendered only " + numbers.size() + " frames in 3 s");
+      ViewerPageBrowserTest.assertAtLeast25Fps(result);
       assertTrue(numbers.get(numbers.size() - 1) != numbers.get(0).longValue(), "the picture must move: " + numbers);
       assertEquals(1, gateway.sessions().count());
       // Its trickle PATCHes (sent without If-Match) and everything else went through.
@@ -83,32 +82,6 @@ class WhepInteropBrowserTest {
       browser.asyncScript("const done = arguments[0]; window.whep.stop().then(() => done(), (e) => done(String(e)));");
       Await.until("the session to end after the player's DELETE", () -> gateway.sessions().count() == 0, WAIT);
     }
-  }
-
-  /** Installs the pinned player from package-lock.json unless an earlier run already did. */
-  private static void installPlayer() throws IOException, InterruptedException {
-    if (Files.isRegularFile(CLIENT)) {
-      return;
-    }
-    Path logFile = Files.createTempFile("whep-interop-npm-", ".log");
-    Process npm;
-    try {
-      npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--prefix", PLAYER_DIR.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(logFile.toFile())
-          .start();
-    } catch (IOException e) {
-      throw new AssertionError("npm is needed to install the WHEP interop player (Node.js with npm): " + e.getMessage());
-    }
-    if (!npm.waitFor(5, TimeUnit.MINUTES)) {
-      npm.destroyForcibly();
-      throw new AssertionError("npm ci in " + PLAYER_DIR + " took more than 5 minutes");
-    }
-    if (npm.exitValue() != 0 || !Files.isRegularFile(CLIENT)) {
-      throw new AssertionError("npm ci in " + PLAYER_DIR + " failed (exit " + npm.exitValue() + "):\n"
-          + Files.readString(logFile));
-    }
-    Files.deleteIfExists(logFile);
   }
 
   private static void servePage(HttpExchange exchange) throws IOException {

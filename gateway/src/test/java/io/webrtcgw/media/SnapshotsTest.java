@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.webrtcgw.config.StreamConfig;
-import io.webrtcgw.rtc.RtcEngine;
 import io.webrtcgw.source.FrameSink;
 import io.webrtcgw.source.I420Frame;
 import io.webrtcgw.source.SourceListener;
@@ -16,7 +15,6 @@ import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
@@ -27,19 +25,16 @@ import org.junit.jupiter.api.Test;
 
 /** Snapshots of a stream whose source is driven by hand. */
 class SnapshotsTest {
-  private static RtcEngine engine;
   private static ExecutorService releases;
 
   @BeforeAll
   static void start() {
-    engine = new RtcEngine(List.of());
     releases = Executors.newSingleThreadExecutor();
   }
 
   @AfterAll
   static void stop() {
     releases.shutdownNow();
-    engine.close();
   }
 
   /** A source that emits only when told to. */
@@ -93,8 +88,14 @@ class SnapshotsTest {
     }
   }
 
+  /** Sources start on the stream's control thread, soon after the demand. */
+  private static void awaitStarted(ManualSource source) {
+    io.webrtcgw.testing.Await.until("the snapshot started the idle source", () -> source.starts == 1,
+        Duration.ofSeconds(5));
+  }
+
   private static LiveStream stream(ManualSource source) {
-    return new LiveStream(StreamConfig.of("manual", "pattern:"), source, engine::createVideoTrack, new ViewerSlots(0));
+    return new LiveStream(StreamConfig.of("manual", "pattern:"), source, new ViewerSlots(0));
   }
 
   @Test
@@ -105,7 +106,7 @@ class SnapshotsTest {
           () -> new Snapshots(Duration.ofMillis(200), releases).frame(stream).get(5, TimeUnit.SECONDS));
       assertInstanceOf(Snapshots.SnapshotUnavailableException.class, e.getCause());
       assertTrue(e.getCause().getMessage().contains("produced no frame within 200 ms"), e.getCause().getMessage());
-      assertEquals(1, source.starts, "the snapshot started the idle source");
+      awaitStarted(source);
       io.webrtcgw.testing.Await.until("the hold is released", () -> source.stops == 1, Duration.ofSeconds(5));
     }
   }
@@ -115,6 +116,7 @@ class SnapshotsTest {
     ManualSource source = new ManualSource();
     try (LiveStream stream = stream(source)) {
       var pending = new Snapshots(Duration.ofSeconds(5), releases).frame(stream);
+      awaitStarted(source);
       I420Frame frame = I420Frame.allocate(64, 32, 1);
       source.sink.onFrame(frame);
       assertSame(frame, pending.get(5, TimeUnit.SECONDS));
@@ -126,6 +128,7 @@ class SnapshotsTest {
   void runningSourceGivesItsLatestFrameAtOnce() throws Exception {
     ManualSource source = new ManualSource();
     try (LiveStream stream = stream(source); LiveStream.Lease viewer = stream.join()) {
+      awaitStarted(source);
       I420Frame frame = I420Frame.allocate(64, 32, 1);
       source.sink.onFrame(frame);
       assertSame(stream, viewer.stream());

@@ -1,5 +1,6 @@
 package io.webrtcgw.rtc;
 
+import io.webrtcgw.signaling.EndReason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;

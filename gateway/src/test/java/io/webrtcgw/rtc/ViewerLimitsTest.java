@@ -1,5 +1,6 @@
 package io.webrtcgw.rtc;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.webrtcgw.Gateway;
 import io.webrtcgw.config.Limits;
 import io.webrtcgw.config.StreamConfig;
-import io.webrtcgw.signaling.CloseCodes;
+import io.webrtcgw.signaling.websocket.CloseCodes;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.LoopbackViewer;
 import io.webrtcgw.testing.SignalingClient;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** Viewer limits hold exactly under a crowd, and sockets that never offer are closed. */
 class ViewerLimitsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final int GATEWAY_LIMIT = 5;
   private static final int STREAM_LIMIT = 3;
@@ -152,7 +154,7 @@ class ViewerLimitsTest {
   }
 
   private static String offer() {
-    return ViewerSignaling.mapper().createObjectNode().put("type", "offer").put("sdp", offerSdp).toString();
+    return JSON.createObjectNode().put("type", "offer").put("sdp", offerSdp).toString();
   }
 
   private static void awaitSessions(int expected) {

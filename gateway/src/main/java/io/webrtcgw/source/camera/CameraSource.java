@@ -26,13 +26,17 @@ import org.slf4j.LoggerFactory;
  * A local camera. A missing, busy or unplugged camera makes the stream {@code unavailable}, never
  * the gateway: the source checks again every retry interval and resumes by itself when the camera
  * is back. A camera that stops delivering frames (unplugged mid-stream) is treated the same way.
+ *
+ * <p>Frames arrive on libwebrtc's capture thread and take no lock here: closing a capture joins
+ * that thread (libwebrtc's StopCapture), so a lock the frame path waited on could never be held
+ * while closing. Captures are therefore taken out under the lock and closed after it.
  */
 public final class CameraSource implements VideoSource {
   private static final Logger log = LoggerFactory.getLogger(CameraSource.class);
-  private final SourceMeter meter = new SourceMeter();
   public static final Duration RETRY_INTERVAL = Duration.ofSeconds(3);
   public static final Duration STALL_TIMEOUT = Duration.ofSeconds(3);
 
+  private final SourceMeter meter = new SourceMeter();
   private final String stream;
   private final CameraSelector selector;
   private final CameraDevices devices;
@@ -44,13 +48,12 @@ public final class CameraSource implements VideoSource {
   // Guarded by lock.
   private ScheduledExecutorService scheduler;
   private ScheduledFuture<?> checks;
-  private FrameSink sink;
   private SourceListener listener = SourceListener.NONE;
-  private Capture capture;
+  private FrameSink sink;
+  private Run run;
   private Mode mode;
   private SourceState state = SourceState.IDLE;
   private String lastError;
-  private long lastFrameMillis;
   private boolean started;
 
   public CameraSource(String stream, CameraSelector selector, CameraDevices devices, Clock clock,
@@ -64,9 +67,42 @@ public final class CameraSource implements VideoSource {
     this.mode = selector.wanted();
   }
 
+  /** One open capture: what its frames go to, and when the last one came. */
+  private final class Run {
+    final FrameSink sink;
+    volatile Capture capture;
+    volatile long lastFrameMillis;
+    volatile boolean live = true;
+
+    Run(FrameSink sink) {
+      this.sink = sink;
+      this.lastFrameMillis = clock.millis();
+    }
+
+    /** On the capture thread: never blocks, never locks. */
+    void onFrame(I420Frame frame) {
+      if (!live) {
+        return;
+      }
+      lastFrameMillis = clock.millis();
+      sink.onFrame(frame);
+    }
+
+    /** Stops delivering at once; the capture is closed by the caller, outside the lock. */
+    Capture end() {
+      live = false;
+      return capture;
+    }
+  }
+
   @Override
   public String kind() {
     return "camera";
+  }
+
+  @Override
+  public SourceMeter meter() {
+    return meter;
   }
 
   @Override
@@ -74,11 +110,6 @@ public final class CameraSource implements VideoSource {
     synchronized (lock) {
       return new VideoFormat(mode.width(), mode.height(), mode.fps());
     }
-  }
-
-  @Override
-  public SourceMeter meter() {
-    return meter;
   }
 
   @Override
@@ -118,99 +149,111 @@ public final class CameraSource implements VideoSource {
    * the source's own thread; tests call it directly with a fake clock.
    */
   void check() {
+    Capture stalled = null;
+    Notice notice;
     synchronized (lock) {
       if (!started) {
         return;
       }
-      if (capture != null) {
-        if (clock.millis() - lastFrameMillis > stallTimeout.toMillis()) {
-          closeCapture();
-          becomeUnavailable(selector.describe() + " stopped delivering frames (unplugged?); retrying every "
-              + retryInterval.toSeconds() + " s");
+      if (run != null) {
+        if (clock.millis() - run.lastFrameMillis <= stallTimeout.toMillis()) {
+          return;
         }
-        return;
-      }
-      List<Camera> cameras;
-      try {
-        cameras = devices.list();
-      } catch (RuntimeException | Error e) {
-        becomeUnavailable("cannot list cameras: " + e.getMessage());
-        return;
-      }
-      Optional<Camera> camera = selector.pick(cameras);
-      if (camera.isEmpty()) {
-        becomeUnavailable((cameras.isEmpty() ? "no camera is connected" : "no " + selector.describe()
-            + " among " + cameras.stream().map(Camera::name).toList()) + "; retrying every "
+        stalled = run.end();
+        run = null;
+        notice = becomeUnavailable(selector.describe() + " stopped delivering frames (unplugged?); retrying every "
             + retryInterval.toSeconds() + " s");
-        return;
+      } else {
+        notice = open();
       }
-      Mode chosen = selector.closestMode(camera.get());
-      try {
-        lastFrameMillis = clock.millis();
-        capture = devices.open(camera.get(), chosen, this::onFrame);
-        mode = chosen;
-        lastError = null;
-        setState(SourceState.RUNNING, null);
-        log.info("stream {}: capturing from '{}' at {}", stream, camera.get().name(), chosen);
-      } catch (CameraException e) {
-        becomeUnavailable(e.getMessage() + " (busy in another program?); retrying every "
-            + retryInterval.toSeconds() + " s");
-      }
+    }
+    if (stalled != null) {
+      closeCapture(stalled);
+    }
+    if (notice != null) {
+      notice.tell();
     }
   }
 
-  private void onFrame(I420Frame frame) {
-    FrameSink target;
-    synchronized (lock) {
-      if (capture == null) {
-        return;
-      }
-      lastFrameMillis = clock.millis();
-      target = sink;
+  /** Looks for the camera and opens it; under the lock. Returns what to tell the listener, if anything. */
+  private Notice open() {
+    List<Camera> cameras;
+    try {
+      cameras = devices.list();
+    } catch (RuntimeException | Error e) {
+      return becomeUnavailable("cannot list cameras: " + e.getMessage());
     }
-    target.onFrame(frame);
+    Optional<Camera> camera = selector.pick(cameras);
+    if (camera.isEmpty()) {
+      return becomeUnavailable((cameras.isEmpty() ? "no camera is connected" : "no " + selector.describe()
+          + " among " + cameras.stream().map(Camera::name).toList()) + "; retrying every "
+          + retryInterval.toSeconds() + " s");
+    }
+    Mode chosen = selector.closestMode(camera.get());
+    Run next = new Run(sink);
+    try {
+      next.capture = devices.open(camera.get(), chosen, next::onFrame);
+    } catch (CameraException e) {
+      next.end();
+      return becomeUnavailable(e.getMessage() + " (busy in another program?); retrying every "
+          + retryInterval.toSeconds() + " s");
+    }
+    run = next;
+    mode = chosen;
+    lastError = null;
+    log.info("stream {}: capturing from '{}' at {}", stream, camera.get().name(), chosen);
+    return setState(SourceState.RUNNING, null);
   }
 
-  private void becomeUnavailable(String reason) {
+  /** A state change to tell the listener once the lock is released. */
+  private record Notice(SourceListener listener, SourceState state, String error) {
+    void tell() {
+      listener.onStateChange(state, error);
+    }
+  }
+
+  private Notice becomeUnavailable(String reason) {
     if (state != SourceState.UNAVAILABLE || !reason.equals(lastError)) {
       log.warn("stream {}: {}", stream, reason);
     }
     lastError = reason;
-    setState(SourceState.UNAVAILABLE, reason);
+    return setState(SourceState.UNAVAILABLE, reason);
   }
 
-  private void setState(SourceState next, String error) {
+  private Notice setState(SourceState next, String error) {
     boolean changed = state != next;
     state = next;
-    if (changed) {
-      listener.onStateChange(next, error);
-    }
+    return changed ? new Notice(listener, next, error) : null;
   }
 
-  private void closeCapture() {
-    if (capture != null) {
-      try {
-        capture.close();
-      } catch (RuntimeException | Error e) {
-        log.warn("stream {}: closing the camera failed: {}", stream, e.toString());
-      }
-      capture = null;
+  private void closeCapture(Capture capture) {
+    try {
+      capture.close();
+    } catch (RuntimeException | Error e) {
+      log.warn("stream {}: closing the camera failed: {}", stream, e.toString());
     }
   }
 
   @Override
   public void stop() {
     ScheduledExecutorService toStop;
+    Capture toClose = null;
     synchronized (lock) {
       if (!started) {
         return;
       }
       started = false;
       checks.cancel(false);
-      closeCapture();
+      if (run != null) {
+        toClose = run.end();
+        run = null;
+      }
       state = SourceState.IDLE;
       toStop = scheduler;
       scheduler = null;
+    }
+    if (toClose != null) {
+      closeCapture(toClose);
     }
     toStop.shutdown();
     try {

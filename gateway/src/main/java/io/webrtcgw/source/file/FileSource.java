@@ -8,9 +8,10 @@ import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
 import io.webrtcgw.source.h264.DecodedPicture;
-import io.webrtcgw.source.h264.H264PictureDecoder;
+import io.webrtcgw.source.h264.DecodeException;
 import io.webrtcgw.source.h264.JCodecLogBridge;
-import io.webrtcgw.source.h264.PictureDecoder;
+import io.webrtcgw.source.h264.StreamDecoder;
+import io.webrtcgw.source.h264.UnsupportedStreamException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -77,7 +78,7 @@ public final class FileSource implements VideoSource {
   private final ClipInfo clip;
   private final Options options;
   private final Clock clock;
-  private final PictureDecoder.Factory decoders;
+  private final StreamDecoder.Factory decoders;
   private final AtomicLong catchUps = new AtomicLong();
   private final Object lock = new Object();
   private Playback current;
@@ -85,7 +86,7 @@ public final class FileSource implements VideoSource {
   private volatile SourceState state = SourceState.IDLE;
   private volatile String lastError;
 
-  private FileSource(String name, ClipInfo clip, Options options, Clock clock, PictureDecoder.Factory decoders) {
+  private FileSource(String name, ClipInfo clip, Options options, Clock clock, StreamDecoder.Factory decoders) {
     this.name = name;
     this.clip = clip;
     this.options = options;
@@ -96,16 +97,18 @@ public final class FileSource implements VideoSource {
 
   /**
    * Opens {@code file} for the stream {@code streamName}, checking within {@code
-   * options.openTimeout()} that it is an MP4/MOV with a playable H.264 video track.
+   * options.openTimeout()} that it is an MP4/MOV with a playable H.264 video track; its frames
+   * are decoded by {@code decoders} (a {@link io.webrtcgw.source.h264.DecoderSandbox}).
    *
    * @throws SourceException naming the file and the reason it cannot be played
    */
-  public static FileSource open(String streamName, Path file, Options options, Clock clock) throws SourceException {
-    return open(streamName, file, options, clock, Mp4Probe::probe, H264PictureDecoder::new);
+  public static FileSource open(String streamName, Path file, Options options, Clock clock,
+      StreamDecoder.Factory decoders) throws SourceException {
+    return open(streamName, file, options, clock, Mp4Probe::probe, decoders);
   }
 
   static FileSource open(
-      String streamName, Path file, Options options, Clock clock, Probe probe, PictureDecoder.Factory decoders)
+      String streamName, Path file, Options options, Clock clock, Probe probe, StreamDecoder.Factory decoders)
       throws SourceException {
     JCodecLogBridge.install();
     FutureTask<ClipInfo> task = new FutureTask<>(() -> probe.probe(file));
@@ -143,6 +146,11 @@ public final class FileSource implements VideoSource {
   @Override
   public VideoFormat format() {
     return clip.format();
+  }
+
+  @Override
+  public boolean decodesH264() {
+    return true;
   }
 
   @Override
@@ -197,8 +205,8 @@ public final class FileSource implements VideoSource {
       }
       playback.active = false;
     }
-    LockSupport.unpark(playback.thread);
-    // A decode in progress cannot be interrupted; past its budget the watchdog ends it.
+    // A decode in progress is waited for in a way that an interrupt ends (its process with it).
+    playback.thread.interrupt();
     long patience = options.frameBudget().toMillis() + 2000;
     try {
       playback.thread.join(patience);
@@ -255,7 +263,6 @@ public final class FileSource implements VideoSource {
     final FrameSink sink;
     final SourceListener listener;
     final Thread thread;
-    final DecodeWatchdog watchdog;
     volatile boolean active = true;
 
     Playback(FrameSink sink, SourceListener listener) {
@@ -263,59 +270,27 @@ public final class FileSource implements VideoSource {
       this.listener = listener;
       this.thread = new Thread(this::run, "file-" + name);
       this.thread.setDaemon(true);
-      this.watchdog = new DecodeWatchdog(options.frameBudget().toNanos(), this::onDecodeOverrun);
     }
 
     private void run() {
       if (active) {
         notifyListener(this, SourceState.RUNNING, null);
       }
-      try (ClipReader reader = new ClipReader(clip, decoders)) {
-        watchdog.start();
+      StreamDecoder.Spec spec = new StreamDecoder.Spec(name, clip.rotation(), clip.avcC().getSpsList(),
+          clip.avcC().getPpsList(), options.frameBudget());
+      try (StreamDecoder decoder = decoders.open(spec); ClipReader reader = new ClipReader(clip, decoder)) {
         new Presenter(this, reader).play();
       } catch (IOException e) {
         String error = "file '" + clip.file() + "' cannot be read: " + e.getMessage();
         if (finish(this, SourceState.FAILED, error)) {
           log.error("file source '{}': {}", name, error);
         }
-      } catch (ThreadDeath stopped) {
-        // The watchdog stopped a runaway decode and has already reported the failure.
-        log.debug("file source '{}': runaway decode stopped", name);
       } catch (Throwable t) {
         String error = "file '" + clip.file() + "' stopped playing unexpectedly: " + t;
         if (finish(this, SourceState.FAILED, error)) {
           log.error("file source '{}': {}", name, error, t);
         }
-      } finally {
-        watchdog.close();
       }
-    }
-
-    private void onDecodeOverrun(int sample) {
-      String error = String.format(
-          "file '%s' is probably damaged: decoding frame %d took longer than %d ms, so playback stopped",
-          clip.file(), sample, options.frameBudget().toMillis());
-      if (finish(this, SourceState.FAILED, error)) {
-        log.error("file source '{}': {}", name, error);
-      } else {
-        // Stopped meanwhile: nothing to report, but the thread still spins and stop() waits for it.
-        log.warn("file source '{}': decoding frame {} overran its budget while stopping", name, sample);
-      }
-      stopRunawayThread(thread);
-    }
-  }
-
-  /**
-   * The only way to end a thread spinning inside JCodec, which never checks for interruption. It is
-   * safe here: the thread holds none of our locks, and its decoder and file are discarded with it.
-   */
-  @SuppressWarnings("deprecation")
-  private static void stopRunawayThread(Thread thread) {
-    try {
-      thread.stop();
-    } catch (UnsupportedOperationException e) {
-      log.error("cannot stop runaway decoding thread {} on this Java version; it runs until the process exits",
-          thread.getName());
     }
   }
 
@@ -371,14 +346,24 @@ public final class FileSource implements VideoSource {
         }
         DecodedPicture picture;
         meter.received(sample.data().remaining());
-        playback.watchdog.begin(sample.index());
         long began = System.nanoTime();
         try {
           picture = reader.decode(sample);
           meter.decoded(System.nanoTime() - began);
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-          // Damaged bytes make JCodec throw anything from index errors to impossible allocations
-          // (which fail at once without using memory); all of them mean "this frame is damaged".
+        } catch (DecodeException.Overrun e) {
+          if (!playback.active) {
+            return; // stopped while decoding: the interrupt ended the decode
+          }
+          fail(String.format("is probably damaged: decoding frame %d took longer than %d ms, so playback stopped",
+              sample.index(), options.frameBudget().toMillis()));
+          return;
+        } catch (UnsupportedStreamException e) {
+          fail("cannot be played: " + e.getMessage());
+          return;
+        } catch (DecodeException | RuntimeException e) {
+          if (!playback.active) {
+            return;
+          }
           failedInRow++;
           awaitKeyFrame = true;
           reader.resetDecoder();
@@ -393,8 +378,6 @@ public final class FileSource implements VideoSource {
             return;
           }
           continue;
-        } finally {
-          playback.watchdog.end();
         }
         failedInRow = 0;
         awaitKeyFrame = false;

@@ -20,6 +20,7 @@ public final class AccessUnitDecoder {
   public static final int NAL_PPS = 8;
 
   private final PictureDecoder.Factory decoders;
+  private final Rotation rotation;
   /** Parameter set bodies (without header byte) by id, in the order they were first seen. */
   private final Map<Integer, ByteBuffer> spsBodies = new LinkedHashMap<>();
   private final Map<Integer, ByteBuffer> ppsBodies = new LinkedHashMap<>();
@@ -28,7 +29,13 @@ public final class AccessUnitDecoder {
   private byte[][] buffer;
 
   public AccessUnitDecoder(PictureDecoder.Factory decoders) {
+    this(decoders, Rotation.NONE);
+  }
+
+  /** @param rotation how far pictures are turned for display (an MP4 track's matrix) */
+  public AccessUnitDecoder(PictureDecoder.Factory decoders, Rotation rotation) {
     this.decoders = decoders;
+    this.rotation = rotation;
   }
 
   /** The parameters of the latest SPS, or null before the first. */
@@ -47,6 +54,29 @@ public final class AccessUnitDecoder {
     for (ByteBuffer unit : nalUnits) {
       take(unit);
     }
+  }
+
+  /**
+   * Takes parameter sets given as bodies without their NAL header byte (an MP4 {@code avcC} box,
+   * JCodec's {@code getSpsList}/{@code getPpsList}).
+   *
+   * @throws UnsupportedStreamException when they describe H.264 that JCodec cannot decode
+   * @throws IllegalArgumentException when they are damaged
+   */
+  public void knownParameterSets(List<ByteBuffer> spsBodies, List<ByteBuffer> ppsBodies)
+      throws UnsupportedStreamException {
+    for (ByteBuffer body : spsBodies) {
+      take(withHeader(NAL_SPS, body));
+    }
+    for (ByteBuffer body : ppsBodies) {
+      take(withHeader(NAL_PPS, body));
+    }
+  }
+
+  private static ByteBuffer withHeader(int type, ByteBuffer body) {
+    ByteBuffer unit = ByteBuffer.allocate(body.remaining() + 1);
+    unit.put((byte) (0x60 | type)).put(body.duplicate()).flip();
+    return unit;
   }
 
   /**
@@ -76,7 +106,7 @@ public final class AccessUnitDecoder {
       open();
     }
     Picture picture = decoder.decode(kept, buffer);
-    return picture == null ? null : DecodedPicture.of(picture, Rotation.NONE, pts);
+    return picture == null ? null : DecodedPicture.of(picture, rotation, pts);
   }
 
   /** Drops the decoder's reference pictures after damage; the parameter sets are kept. */

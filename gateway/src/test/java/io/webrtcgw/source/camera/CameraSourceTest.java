@@ -102,6 +102,46 @@ class CameraSourceTest {
     assertEquals(CameraSelector.DEFAULT_MODE, devices.openedMode, "a camera listing no modes gets the wanted one");
   }
 
+  /**
+   * libwebrtc's StopCapture joins its capture thread, which may be inside the frame callback at
+   * that moment: stopping (or giving up a stalled capture) while holding a lock that the callback
+   * waits on would deadlock, and with it every viewer joining the stream.
+   */
+  @Test
+  void stoppingWhileTheDeviceDeliversFramesNeverDeadlocks() throws Exception {
+    ThreadedDevices threaded = new ThreadedDevices();
+    threaded.plug(new Camera(0, "USB Cam", "/dev/video0", List.of(new Mode(1280, 720, 30))));
+    source = new CameraSource("cam", CameraSelector.parse("0"), threaded, clock, Duration.ofHours(1),
+        Duration.ofSeconds(3));
+    for (int round = 0; round < 20; round++) {
+      source.start(frame -> frames.incrementAndGet(), (state, error) -> states.add(state));
+      assertEquals(SourceState.RUNNING, nextState());
+      int before = frames.get();
+      io.webrtcgw.testing.Await.until("frames flow", () -> frames.get() > before + 3, Duration.ofSeconds(5));
+      java.util.concurrent.CompletableFuture<Void> stopped = java.util.concurrent.CompletableFuture.runAsync(source::stop);
+      try {
+        stopped.get(5, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        source = null; // closing it again would hang this test too
+        throw new AssertionError("stop() deadlocked with the capture thread in round " + round + ":\n"
+            + threadDump(), e);
+      }
+      assertEquals(round + 1, threaded.closed.get(), "the capture was closed");
+      states.clear();
+    }
+  }
+
+  private static String threadDump() {
+    StringBuilder out = new StringBuilder();
+    for (java.lang.management.ThreadInfo info
+        : java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(true, false)) {
+      if (info.getThreadName().startsWith("camera-") || info.getThreadName().startsWith("fake-capture")) {
+        out.append(info);
+      }
+    }
+    return out.toString();
+  }
+
   @Test
   void selectsByNameIndexAndMode() {
     List<Camera> cameras = List.of(
@@ -144,6 +184,46 @@ class CameraSourceTest {
     @Override
     public Instant instant() {
       return now;
+    }
+  }
+
+  /**
+   * Delivers frames on a thread of its own as fast as the sink takes them, and, like libwebrtc's
+   * StopCapture, joins that thread when the capture is closed.
+   */
+  static final class ThreadedDevices implements CameraDevices {
+    private final List<Camera> cameras = new ArrayList<>();
+    final AtomicInteger closed = new AtomicInteger();
+
+    synchronized void plug(Camera camera) {
+      cameras.add(camera);
+    }
+
+    @Override
+    public synchronized List<Camera> list() {
+      return List.copyOf(cameras);
+    }
+
+    @Override
+    public Capture open(Camera camera, Mode mode, Consumer<I420Frame> sink) {
+      java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+      Thread capture = new Thread(() -> {
+        while (running.get()) {
+          sink.accept(I420Frame.allocate(64, 16, 0));
+          Thread.onSpinWait();
+        }
+      }, "fake-capture");
+      capture.setDaemon(true);
+      capture.start();
+      return () -> {
+        running.set(false);
+        try {
+          capture.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        closed.incrementAndGet();
+      };
     }
   }
 

@@ -2,7 +2,8 @@ package io.webrtcgw.source.file;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.webrtcgw.source.h264.DecodedPicture;
-import io.webrtcgw.source.h264.H264PictureDecoder;
+import io.webrtcgw.source.h264.LocalDecoder;
+import io.webrtcgw.source.h264.StreamDecoder;
 import java.nio.file.Path;
 
 /**
@@ -23,7 +24,7 @@ public final class DecodeSpeedProbe {
     long warmFrames = 0;
     long start = System.nanoTime();
     long warmStart = 0;
-    try (ClipReader reader = new ClipReader(clip, H264PictureDecoder::new)) {
+    try (ClipReader reader = new ClipReader(clip, new LocalDecoder(new StreamDecoder.Spec("probe", clip.rotation(), clip.avcC().getSpsList(), clip.avcC().getPpsList(), java.time.Duration.ZERO)))) {
       int passes = 0;
       while (System.nanoTime() - start < seconds * 1e9 || passes < 2) {
         ClipReader.Sample sample = reader.next();

@@ -3,7 +3,8 @@ package io.webrtcgw.source.file;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.webrtcgw.source.file.TestClips.Spec;
-import io.webrtcgw.source.h264.H264PictureDecoder;
+import io.webrtcgw.source.h264.LocalDecoder;
+import io.webrtcgw.source.h264.StreamDecoder;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class DecodeSpeedTest {
     int half = clip.samples().count() / 2;
     long start = System.nanoTime();
     long halfway = 0;
-    try (ClipReader reader = new ClipReader(clip, H264PictureDecoder::new)) {
+    try (ClipReader reader = new ClipReader(clip, new LocalDecoder(new StreamDecoder.Spec("probe", clip.rotation(), clip.avcC().getSpsList(), clip.avcC().getPpsList(), java.time.Duration.ZERO)))) {
       ClipReader.Sample sample;
       while ((sample = reader.next()) != null) {
         if (reader.decode(sample) != null) {

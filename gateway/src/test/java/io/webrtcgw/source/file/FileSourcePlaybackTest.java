@@ -12,7 +12,9 @@ import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.file.FrameRecorder.Change;
 import io.webrtcgw.source.file.FrameRecorder.Seen;
 import io.webrtcgw.source.file.TestClips.Spec;
-import io.webrtcgw.source.h264.H264PictureDecoder;
+import io.webrtcgw.source.h264.DecoderSandbox;
+import io.webrtcgw.source.h264.LocalDecoder;
+import io.webrtcgw.source.h264.StreamDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,7 +24,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,11 +43,19 @@ class FileSourcePlaybackTest {
    * Decodes a clip flat out so that the JIT has compiled JCodec before any test measures pacing: a
    * cold decoder is several times slower and makes the source run late.
    */
+  private static DecoderSandbox decoders;
+
+  @AfterAll
+  static void stopDecoders() {
+    decoders.close();
+  }
+
   @BeforeAll
   static void warmUpDecoder() throws Exception {
+    decoders = DecoderSandbox.start();
     ClipInfo clip = Mp4Probe.probe(TestClips.h264(clips, new Spec("high", 3, 854, 480, "60", 2.0)));
     for (int round = 0; round < 2; round++) {
-      try (ClipReader reader = new ClipReader(clip, H264PictureDecoder::new)) {
+      try (ClipReader reader = new ClipReader(clip, new LocalDecoder(new StreamDecoder.Spec("probe", clip.rotation(), clip.avcC().getSpsList(), clip.avcC().getPpsList(), java.time.Duration.ZERO)))) {
         ClipReader.Sample sample;
         while ((sample = reader.next()) != null) {
           reader.decode(sample);
@@ -69,7 +79,7 @@ class FileSourcePlaybackTest {
   @MethodSource("profiles")
   void playsEveryFrameInPresentationOrderAtTheFileRate(Spec spec) throws Exception {
     Path clip = TestClips.h264(clips, spec);
-    try (FileSource source = FileSource.open("play", clip, ONCE, EPOCH)) {
+    try (FileSource source = FileSource.open("play", clip, ONCE, EPOCH, decoders)) {
       VideoFormat format = source.format();
       assertEquals(spec.width(), format.width());
       assertEquals(spec.height(), format.height());
@@ -96,10 +106,8 @@ class FileSourcePlaybackTest {
       }
       assertNeverEarly(frames, started);
       assertScheduleFollowsPts(spec.fps(), frames, source.catchUps());
-      if (spec.height() <= 480) {
-        // JCodec decodes 480p several times faster than real time; at 1080p it cannot keep up, so
-        // only order, size and the PTS schedule are checked there.
-        assumeKeptUp(source);
+      assertOnSchedule(frames);
+      if (source.catchUps() == 0) {
         assertPacedAt(spec.fps(), frames.subList(frames.size() / 4, frames.size()));
       }
     }
@@ -109,7 +117,7 @@ class FileSourcePlaybackTest {
   void loopsSeamlesslyAddingTheFileDurationEachTime() throws Exception {
     Spec spec = new Spec("high", 3, 320, 240, "30", 1.0);
     Path clip = TestClips.h264(clips, spec);
-    try (FileSource source = FileSource.open("loop", clip, FileSource.Options.DEFAULT, EPOCH)) {
+    try (FileSource source = FileSource.open("loop", clip, FileSource.Options.DEFAULT, EPOCH, decoders)) {
       FrameRecorder recorder = new FrameRecorder(false);
       long started = System.nanoTime();
       source.start(recorder, recorder);
@@ -122,8 +130,10 @@ class FileSourcePlaybackTest {
       assertNeverEarly(frames, started);
       assertEquals(SourceState.RUNNING, source.state());
       assertTrue(recorder.changes().stream().allMatch(c -> c.state() == SourceState.RUNNING));
-      assumeKeptUp(source);
-      assertPacedAt(30, frames.subList(15, frames.size()));
+      assertOnSchedule(frames);
+      if (source.catchUps() == 0) {
+        assertPacedAt(30, frames.subList(15, frames.size()));
+      }
     }
   }
 
@@ -137,7 +147,7 @@ class FileSourcePlaybackTest {
       case "avc3" -> TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", "-tag:v", "avc3", clip.toString());
       default -> TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", "-movflags", "+faststart", clip.toString());
     }
-    try (FileSource source = FileSource.open("variant", clip, ONCE, EPOCH)) {
+    try (FileSource source = FileSource.open("variant", clip, ONCE, EPOCH, decoders)) {
       FrameRecorder recorder = new FrameRecorder(false);
       source.start(recorder, recorder);
       assertEquals(SourceState.ENDED, recorder.awaitEnd(Duration.ofSeconds(10)).state());
@@ -152,7 +162,7 @@ class FileSourcePlaybackTest {
   @Test
   void restartsAfterStopFromTheBeginningAndLeavesNoThreadBehind() throws Exception {
     Path clip = TestClips.h264(clips, new Spec("main", 3, 320, 240, "30", 1.0));
-    FileSource source = FileSource.open("restart", clip, FileSource.Options.DEFAULT, Clock.systemUTC());
+    FileSource source = FileSource.open("restart", clip, FileSource.Options.DEFAULT, Clock.systemUTC(), decoders);
     FrameRecorder first = new FrameRecorder(false);
     source.start(first, first);
     first.awaitFrames(10, Duration.ofSeconds(10));
@@ -185,7 +195,7 @@ class FileSourcePlaybackTest {
       TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", "-metadata:s:v:0", "rotate=" + rotate, clip.toString());
     }
     byte[] expected = TestClips.ffmpegFirstFrame(clip, clips);
-    try (FileSource source = FileSource.open("rotate", clip, ONCE, Clock.systemUTC())) {
+    try (FileSource source = FileSource.open("rotate", clip, ONCE, Clock.systemUTC(), decoders)) {
       boolean sideways = rotate % 180 != 0;
       assertEquals(new VideoFormat(sideways ? 480 : 854, sideways ? 854 : 480, 30), source.format());
       FrameRecorder recorder = new FrameRecorder(true);
@@ -210,7 +220,7 @@ class FileSourcePlaybackTest {
     assertTrue(Files.isRegularFile(demo), "samples/demo.mp4 is checked in");
     ClipInfo info = Mp4Probe.probe(demo);
     assertEquals(12, info.durationSeconds(), 0.5);
-    try (FileSource source = FileSource.open("demo", demo, FileSource.Options.DEFAULT, Clock.systemUTC())) {
+    try (FileSource source = FileSource.open("demo", demo, FileSource.Options.DEFAULT, Clock.systemUTC(), decoders)) {
       assertEquals(new VideoFormat(640, 360, 30), source.format());
       FrameRecorder recorder = new FrameRecorder(false);
       source.start(recorder, recorder);
@@ -248,13 +258,24 @@ class FileSourcePlaybackTest {
   }
 
   /**
-   * Wall-clock pacing can only be judged if decoding kept up. On a busy machine it may not; then the
-   * rate check is reported as not run, with the reason, rather than failing or passing silently.
+   * Checks that every frame came out at its scheduled time: the capture time is the schedule (the
+   * file's PTS, moved on only by counted catch-ups), so the gap between a frame's arrival and its
+   * capture time may vary only by the lateness the source tolerates before it moves its timeline on,
+   * plus scheduling noise. This holds however fast the machine decodes; the wall-clock rate itself
+   * is checked where decoding kept up, and measured by the benchmark.
    */
-  private static void assumeKeptUp(FileSource source) {
-    Assumptions.assumeTrue(source.catchUps() == 0,
-        "order, size and PTS schedule checked, but decoding fell behind real time " + source.catchUps()
-            + " times (busy machine?), so the real-time rate was not judged");
+  private static void assertOnSchedule(List<Seen> frames) {
+    long tolerated = Duration.ofMillis(150 + 100).toNanos();
+    long first = frames.get(0).arrivalNanos() - frames.get(0).captureMicros() * 1000;
+    long least = first;
+    long most = first;
+    for (Seen seen : frames) {
+      long offset = seen.arrivalNanos() - seen.captureMicros() * 1000;
+      least = Math.min(least, offset);
+      most = Math.max(most, offset);
+      assertTrue(most - least <= tolerated, "frame " + seen.number() + " came out " + (most - least) / 1_000_000
+          + " ms off its schedule (the source tolerates 150 ms before it moves its timeline on)");
+    }
   }
 
   /** Checks that frames arrived at {@code fps} (within 12%) of wall-clock time over their span. */

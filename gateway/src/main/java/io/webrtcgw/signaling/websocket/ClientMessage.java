@@ -1,0 +1,32 @@
+package io.webrtcgw.signaling.websocket;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.webrtcgw.signaling.Candidate;
+
+/** A message a viewer sends over the WebSocket; the JSON {@code type} picks the record. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = ClientMessage.Offer.class, name = "offer"),
+  @JsonSubTypes.Type(value = ClientMessage.Trickle.class, name = "candidate"),
+  @JsonSubTypes.Type(value = ClientMessage.Viewport.class, name = "viewport")
+})
+public sealed interface ClientMessage permits ClientMessage.Offer, ClientMessage.Trickle, ClientMessage.Viewport {
+
+  /** A recvonly video offer: the first one starts the session, later ones renegotiate or restart ICE. */
+  record Offer(String sdp) implements ClientMessage {}
+
+  /** A trickled viewer candidate; an empty {@code candidate} is the end of them. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Trickle(String candidate, String sdpMid, Integer sdpMLineIndex) implements ClientMessage {
+    Candidate toCandidate() {
+      return new Candidate(candidate, sdpMid, sdpMLineIndex);
+    }
+  }
+
+  /**
+   * The size the viewer shows the video at, in device pixels, and whether the page is visible.
+   */
+  record Viewport(Integer width, Integer height, Boolean visible) implements ClientMessage {}
+}

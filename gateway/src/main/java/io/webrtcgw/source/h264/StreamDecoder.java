@@ -1,0 +1,54 @@
+package io.webrtcgw.source.h264;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Decodes the access units of one H.264 stream into pictures, one at a time, on the caller's
+ * thread. Production decoders run JCodec in a process of their own ({@link DecoderSandbox}), so
+ * that a decode looping on damaged input can be ended; tests may stand in fakes.
+ */
+public interface StreamDecoder extends AutoCloseable {
+
+  /** What one stream's decoder needs to know before its first unit. */
+  record Spec(String name, Rotation rotation, List<ByteBuffer> sps, List<ByteBuffer> pps, Duration budget) {
+    /**
+     * @param name the stream, for thread names and logs
+     * @param rotation how far pictures are turned for display
+     * @param sps sequence parameter sets known before the first picture (an MP4's {@code avcC}, an
+     *     SDP's {@code sprop-parameter-sets}), each without its NAL header byte; may be empty
+     * @param pps picture parameter sets, likewise
+     * @param budget how long one unit may take to decode before the decoder is ended
+     */
+    public Spec {
+      sps = sps.stream().map(ByteBuffer::asReadOnlyBuffer).toList();
+      pps = pps.stream().map(ByteBuffer::asReadOnlyBuffer).toList();
+    }
+  }
+
+  /**
+   * Decodes one access unit: its NAL units, each with its header byte and without start code or
+   * length prefix. Returns the picture (cropped, rotated, with {@code pts}) or null when the unit
+   * held none (parameter sets only, or slices before any parameter set). Pictures come out in
+   * decode order.
+   *
+   * @throws DecodeException.Damaged when the unit is damaged; {@link #reset} and go on from the next key frame
+   * @throws DecodeException.Overrun when it took longer than the budget; the decoder was replaced
+   * @throws UnsupportedStreamException when the stream uses H.264 that JCodec cannot decode
+   */
+  DecodedPicture decode(List<ByteBuffer> nalUnits, long pts) throws DecodeException;
+
+  /** Drops the reference pictures after damage; the parameter sets are kept. */
+  void reset();
+
+  /** Ends the decoder and frees what it holds. Idempotent. */
+  @Override
+  void close();
+
+  /** Opens a decoder for one stream. */
+  @FunctionalInterface
+  interface Factory {
+    StreamDecoder open(Spec spec);
+  }
+}
