@@ -55,7 +55,7 @@ public final class SourceFactory implements SourceOpener {
       }
       case RTSP -> {
         try {
-          yield new RtspSource(streamName, RtspUrl.parse(parsed.argument()), stream.options(), clock);
+          yield new RtspSource(streamName, RtspUrl.parse(parsed.argument()), stream.options(), clock, decoders);
         } catch (IllegalArgumentException e) {
           throw new SourceException("stream '" + streamName + "': " + e.getMessage());
         }

@@ -3,16 +3,21 @@ package io.webrtcgw.source.rtsp;
 import io.webrtcgw.source.FrameSink;
 import io.webrtcgw.source.SourceMeter;
 import io.webrtcgw.source.h264.AccessUnitDecoder;
+import io.webrtcgw.source.h264.DecodeException;
 import io.webrtcgw.source.h264.DecodedPicture;
-import io.webrtcgw.source.h264.PictureDecoder;
+import io.webrtcgw.source.h264.Rotation;
 import io.webrtcgw.source.h264.SequenceParameters;
+import io.webrtcgw.source.h264.StreamDecoder;
 import io.webrtcgw.source.h264.UnsupportedStreamException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -29,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * live: when decoding falls behind (the queue fills, or units wait longer than a few frame
  * intervals) it first skips pictures nothing refers to, then everything up to the next IDR, and
  * counts what it skipped.
+ *
+ * <p>JCodec itself runs behind a {@link StreamDecoder} (a decoder process in production, which is
+ * ended when a picture overruns its budget): a camera's bytes are as untrusted as a file's. This
+ * stage reads the parameter sets itself, for the reorder depth and for early refusals, and sends
+ * every key frame with the parameter sets in force, so that a fresh decoder process can start on
+ * it even when the camera sent them only once.
  */
 final class LiveDecoder implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(LiveDecoder.class);
@@ -60,7 +71,8 @@ final class LiveDecoder implements Runnable {
   private record Pending(DecodedPicture picture, long timestamp, long arrivalNanos) {}
 
   private final String stream;
-  private final PictureDecoder.Factory decoders;
+  private final StreamDecoder.Factory decoders;
+  private final Duration budget;
   private final FrameSink sink;
   private final SourceMeter meter;
   private final Events events;
@@ -72,7 +84,11 @@ final class LiveDecoder implements Runnable {
 
   // Decode thread only.
   private int session = -1;
-  private AccessUnitDecoder decoder;
+  private StreamDecoder decoder;
+  private SequenceParameters sequence;
+  /** The parameter sets in force, whole NAL units by id, as the decoder keeps them. */
+  private final Map<Integer, byte[]> spsUnits = new LinkedHashMap<>();
+  private final Map<Integer, byte[]> ppsUnits = new LinkedHashMap<>();
   private RtpClock rtpClock;
   private boolean awaitKey = true;
   private boolean faulted;
@@ -85,10 +101,12 @@ final class LiveDecoder implements Runnable {
   private double fps;
   private boolean sinkFailed;
 
-  LiveDecoder(String stream, PictureDecoder.Factory decoders, FrameSink sink, SourceMeter meter, Events events,
-      Clock clock, LongSupplier nanoTime) {
+  /** @param budget how long one picture may take to decode before its decoder is ended */
+  LiveDecoder(String stream, StreamDecoder.Factory decoders, Duration budget, FrameSink sink, SourceMeter meter,
+      Events events, Clock clock, LongSupplier nanoTime) {
     this.stream = stream;
     this.decoders = decoders;
+    this.budget = budget;
     this.sink = sink;
     this.meter = meter;
     this.events = events;
@@ -141,36 +159,54 @@ final class LiveDecoder implements Runnable {
     skipToKey.set(true);
   }
 
+  /** Decodes until {@link #end} or an interrupt (which also ends a decode in progress); closes the decoder. */
   @Override
   public void run() {
-    while (true) {
-      Item item;
-      try {
-        item = queue.take();
-      } catch (InterruptedException e) {
-        return;
+    try {
+      while (true) {
+        Item item;
+        try {
+          item = queue.take();
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (item instanceof End) {
+          return;
+        }
+        if (item instanceof Begin begin) {
+          startSession(begin.start());
+          continue;
+        }
+        Unit unit = (Unit) item;
+        if (unit.session() != session || faulted) {
+          continue;
+        }
+        if (skipToKey.getAndSet(false)) {
+          awaitKey = true;
+        }
+        handle(unit.unit());
+        if (Thread.currentThread().isInterrupted()) {
+          return;
+        }
       }
-      if (item instanceof End) {
-        return;
-      }
-      if (item instanceof Begin begin) {
-        startSession(begin.start());
-        continue;
-      }
-      Unit unit = (Unit) item;
-      if (unit.session() != session || faulted) {
-        continue;
-      }
-      if (skipToKey.getAndSet(false)) {
-        awaitKey = true;
-      }
-      handle(unit.unit());
+    } finally {
+      closeDecoder();
+    }
+  }
+
+  private void closeDecoder() {
+    if (decoder != null) {
+      decoder.close();
+      decoder = null;
     }
   }
 
   private void startSession(Start start) {
     session = start.session();
-    decoder = new AccessUnitDecoder(decoders);
+    closeDecoder();
+    sequence = null;
+    spsUnits.clear();
+    ppsUnits.clear();
     rtpClock = new RtpClock(start.clockRate());
     reorder.clear();
     awaitKey = true;
@@ -182,16 +218,54 @@ final class LiveDecoder implements Runnable {
     lastTimestamp = Long.MIN_VALUE;
     frameInterval = 0;
     skipToKey.set(false);
-    if (!start.parameterSets().isEmpty()) {
+    for (ByteBuffer unit : start.parameterSets()) {
+      byte[] nal = new byte[unit.remaining()];
+      unit.duplicate().get(nal);
       try {
-        decoder.parameterSets(copies(start.parameterSets()));
-        sequenceChanged();
+        takeParameterSet(nal);
       } catch (UnsupportedStreamException e) {
         fault("the camera's video " + e.getMessage());
+        return;
       } catch (IllegalArgumentException e) {
         // Damaged SDP parameter sets: the ones in band will do.
         log.debug("stream {}: the SDP's parameter sets are unusable: {}", stream, e.getMessage());
       }
+    }
+    // Only parameter sets that read well go to the decoder: it would refuse every picture over a damaged one.
+    decoder = decoders.open(new StreamDecoder.Spec(stream, Rotation.NONE, bodies(spsUnits.values()),
+        bodies(ppsUnits.values()), budget));
+  }
+
+  /**
+   * Notes an SPS or PPS (a whole NAL unit) as the decoder will: an SPS of another picture size
+   * replaces all earlier ones, as it starts the decoder afresh. Other NAL types are ignored.
+   *
+   * @throws UnsupportedStreamException when it describes H.264 JCodec cannot decode
+   * @throws IllegalArgumentException when it is damaged
+   */
+  private void takeParameterSet(byte[] nal) throws UnsupportedStreamException {
+    int type = nal.length == 0 ? -1 : nal[0] & 0x1F;
+    if (type == AccessUnitDecoder.NAL_SPS) {
+      SequenceParameters next = SequenceParameters.read(ByteBuffer.wrap(nal, 1, nal.length - 1).slice());
+      if (!next.decodable()) {
+        throw new UnsupportedStreamException(next.refusal());
+      }
+      if (sequence != null && !sequence.sameSize(next)) {
+        spsUnits.clear();
+      }
+      spsUnits.put(next.id(), nal.clone());
+      boolean changed = !next.equals(sequence);
+      sequence = next;
+      if (changed) {
+        sequenceChanged();
+      }
+    } else if (type == AccessUnitDecoder.NAL_PPS) {
+      ByteBuffer body = ByteBuffer.wrap(nal, 1, nal.length - 1).slice();
+      String refusal = SequenceParameters.ppsRefusal(body);
+      if (refusal != null) {
+        throw new UnsupportedStreamException(refusal);
+      }
+      ppsUnits.put(SequenceParameters.ppsId(body), nal.clone());
     }
   }
 
@@ -217,30 +291,38 @@ final class LiveDecoder implements Runnable {
       awaitKey = true;
       return;
     }
-    SequenceParameters before = decoder.sequence();
     DecodedPicture picture;
     long began = nanoTime.getAsLong();
     try {
-      picture = decoder.decode(wrap(unit.nalUnits()), timestamp);
+      boolean hasSps = false;
+      boolean hasPps = false;
+      for (byte[] nal : unit.nalUnits()) {
+        takeParameterSet(nal);
+        hasSps |= nal.length > 0 && (nal[0] & 0x1F) == AccessUnitDecoder.NAL_SPS;
+        hasPps |= nal.length > 0 && (nal[0] & 0x1F) == AccessUnitDecoder.NAL_PPS;
+      }
+      picture = decoder.decode(toDecoder(unit, hasSps, hasPps), timestamp);
     } catch (UnsupportedStreamException e) {
       fault("the camera's video " + e.getMessage());
       return;
-    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-      // Damaged bytes make JCodec throw anything from index errors to impossible allocations
-      // (which fail at once without using memory); each means "this picture is damaged".
+    } catch (DecodeException | IllegalArgumentException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        return; // stopped while decoding: the interrupt ended the decode, and its process with it
+      }
+      // An overrun already ended the decoder's process; the next key frame starts a fresh one,
+      // which gets the parameter sets with it.
       decoder.reset();
       awaitKey = true;
       meter.dropped(1);
+      String what = e instanceof DecodeException.Overrun ? "overran its budget" : "failed";
       if (unit.idr() && ++failedInRow >= MAX_FAILED_IN_ROW) {
-        fault("the camera's H.264 cannot be decoded: " + failedInRow + " key frames in a row failed (" + e + ")");
-      } else if (failedInRow <= 1) {
+        fault("the camera's H.264 cannot be decoded: " + failedInRow + " key frames in a row " + what + " ("
+            + e.getMessage() + ")");
+      } else if (failedInRow <= 1 || e instanceof DecodeException.Overrun) {
         log.warn("stream {}: a picture from the camera cannot be decoded ({}); waiting for the next key frame",
-            stream, e.toString());
+            stream, e.getMessage());
       }
       return;
-    }
-    if (decoder.sequence() != before) {
-      sequenceChanged();
     }
     if (picture == null) {
       return;
@@ -284,10 +366,6 @@ final class LiveDecoder implements Runnable {
   }
 
   private void sequenceChanged() {
-    SequenceParameters sequence = decoder.sequence();
-    if (sequence == null) {
-      return;
-    }
     if (sequence.reorderDepth() >= 0) {
       reorderDepth = Math.min(MAX_REORDER, sequence.reorderDepth());
       depthFromStream = true;
@@ -335,20 +413,30 @@ final class LiveDecoder implements Runnable {
     return false;
   }
 
-  private static List<ByteBuffer> wrap(List<byte[]> units) {
-    List<ByteBuffer> out = new ArrayList<>(units.size());
-    for (byte[] unit : units) {
-      out.add(ByteBuffer.wrap(unit));
+  /**
+   * The unit's NAL units for the decoder; a key frame without its own parameter sets gets the ones
+   * in force before it, for a decoder that may be fresh (a process started after an overrun).
+   */
+  private List<ByteBuffer> toDecoder(AccessUnit unit, boolean hasSps, boolean hasPps) {
+    List<ByteBuffer> out = new ArrayList<>(unit.nalUnits().size() + 2);
+    if (unit.idr()) {
+      if (!hasSps) {
+        spsUnits.values().forEach(nal -> out.add(ByteBuffer.wrap(nal)));
+      }
+      if (!hasPps) {
+        ppsUnits.values().forEach(nal -> out.add(ByteBuffer.wrap(nal)));
+      }
+    }
+    for (byte[] nal : unit.nalUnits()) {
+      out.add(ByteBuffer.wrap(nal));
     }
     return out;
   }
 
-  private static List<ByteBuffer> copies(List<ByteBuffer> units) {
-    List<ByteBuffer> out = new ArrayList<>(units.size());
-    for (ByteBuffer unit : units) {
-      ByteBuffer copy = ByteBuffer.allocate(unit.remaining());
-      copy.put(unit.duplicate()).flip();
-      out.add(copy);
+  private static List<ByteBuffer> bodies(Iterable<byte[]> units) {
+    List<ByteBuffer> out = new ArrayList<>();
+    for (byte[] nal : units) {
+      out.add(ByteBuffer.wrap(nal, 1, nal.length - 1).slice());
     }
     return out;
   }

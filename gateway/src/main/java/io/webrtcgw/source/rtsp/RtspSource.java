@@ -9,9 +9,8 @@ import io.webrtcgw.source.SourceMeter;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.VideoFormat;
 import io.webrtcgw.source.VideoSource;
-import io.webrtcgw.source.h264.H264PictureDecoder;
 import io.webrtcgw.source.h264.JCodecLogBridge;
-import io.webrtcgw.source.h264.PictureDecoder;
+import io.webrtcgw.source.h264.StreamDecoder;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
@@ -28,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An IP camera over RTSP: one connection per stream however many watch, H.264 over RTP (TCP
- * interleaved, UDP, or UDP falling back to TCP), decoded with JCodec on a thread of its own and
- * handed on as soon as each picture is complete. Any fault makes the stream {@code unavailable}
+ * interleaved, UDP, or UDP falling back to TCP), decoded with JCodec (in a decoder process, through
+ * {@link StreamDecoder}) from a thread of its own and handed on as soon as each picture is complete. Any fault makes the stream {@code unavailable}
  * with a one-line reason and a reconnect: capped backoff for the network, a slow retry for what a
  * person must fix (a refused login, a codec JCodec cannot decode). No password reaches a log line
  * or an error text.
@@ -50,12 +49,15 @@ public final class RtspSource implements VideoSource {
    *     source falls back to TCP
    * @param probeEvery while the camera is unreachable, how often a bare TCP connect checks whether
    *     it is back (which ends the backoff wait early)
+   * @param decodeBudget how long one picture may take to decode before its decoder process is
+   *     ended (JCodec loops forever on some damaged input); decoding goes on at the next key frame
    */
   public record Timing(Duration connect, Duration response, Duration firstRetry, Duration maxRetry,
-      Duration slowRetry, Duration udpWait, Duration probeEvery, Duration stopPatience) {
+      Duration slowRetry, Duration udpWait, Duration probeEvery, Duration stopPatience, Duration decodeBudget) {
+    // The budget is the file source's: a cold decoder process's first 1080p key frame must fit.
     public static final Timing DEFAULT = new Timing(Duration.ofSeconds(5), Duration.ofSeconds(5),
         Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(3),
-        Duration.ofSeconds(1), Duration.ofSeconds(3));
+        Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(3));
   }
 
   private final String stream;
@@ -63,7 +65,7 @@ public final class RtspSource implements VideoSource {
   private final SourceOptions options;
   private final Clock clock;
   private final Timing timing;
-  private final PictureDecoder.Factory decoders;
+  private final StreamDecoder.Factory decoders;
   private final SourceMeter meter = new SourceMeter();
   private final Object lock = new Object();
   private Run current;
@@ -74,13 +76,14 @@ public final class RtspSource implements VideoSource {
 
   /**
    * @param url the camera; a login in it wins over {@code options.username()/password()}
+   * @param decoders where H.264 is decoded (a {@link io.webrtcgw.source.h264.DecoderSandbox})
    */
-  public RtspSource(String stream, RtspUrl url, SourceOptions options, Clock clock) {
-    this(stream, url, options, clock, Timing.DEFAULT, H264PictureDecoder::new);
+  public RtspSource(String stream, RtspUrl url, SourceOptions options, Clock clock, StreamDecoder.Factory decoders) {
+    this(stream, url, options, clock, Timing.DEFAULT, decoders);
   }
 
   RtspSource(String stream, RtspUrl url, SourceOptions options, Clock clock, Timing timing,
-      PictureDecoder.Factory decoders) {
+      StreamDecoder.Factory decoders) {
     this.stream = stream;
     this.url = url.username() == null && options.username() != null
         ? url.withLogin(options.username(), options.password())
@@ -90,6 +93,7 @@ public final class RtspSource implements VideoSource {
     this.timing = timing;
     this.decoders = decoders;
     meter.codec("h264");
+    // Parameter sets are read here, with JCodec's reader.
     JCodecLogBridge.install();
   }
 
@@ -101,6 +105,11 @@ public final class RtspSource implements VideoSource {
   @Override
   public VideoFormat format() {
     return format;
+  }
+
+  @Override
+  public boolean decodesH264() {
+    return true;
   }
 
   @Override
@@ -194,7 +203,8 @@ public final class RtspSource implements VideoSource {
     Run(FrameSink sink, SourceListener listener) {
       this.sink = sink;
       this.listener = listener;
-      this.decoder = new LiveDecoder(stream, decoders, sink, meter, this, clock, System::nanoTime);
+      this.decoder = new LiveDecoder(stream, decoders, timing.decodeBudget(), sink, meter, this, clock,
+          System::nanoTime);
       this.sessionThread = new Thread(this::loop, "rtsp-" + stream);
       this.sessionThread.setDaemon(true);
       this.decodeThread = new Thread(decoder, "rtsp-" + stream + "-decode");
@@ -213,6 +223,8 @@ public final class RtspSource implements VideoSource {
       }
       abortInFlight();
       decoder.end();
+      // A decode in progress is waited for in a way that an interrupt ends (its process with it).
+      decodeThread.interrupt();
       join(sessionThread);
       join(decodeThread);
     }

@@ -7,9 +7,13 @@ import io.webrtcgw.source.SourceMeter;
 import io.webrtcgw.source.file.TestClips;
 import io.webrtcgw.source.file.TestClips.Spec;
 import io.webrtcgw.source.h264.AnnexB;
-import io.webrtcgw.source.h264.H264PictureDecoder;
+import io.webrtcgw.source.h264.DecodeException;
+import io.webrtcgw.source.h264.DecodedPicture;
+import io.webrtcgw.source.h264.LocalDecoder;
+import io.webrtcgw.source.h264.StreamDecoder;
 import io.webrtcgw.testing.Await;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The decode stage on ffmpeg-made streams fed as RTP would feed them, with a fake clock for
- * lateness: presentation order for B-frames, skipping to a key frame when behind, refusals.
+ * lateness: presentation order for B-frames, skipping to a key frame when behind, refusals. JCodec
+ * runs in this JVM here ({@link LocalDecoder}); {@code LiveDecoderSandboxTest} runs it in decoder
+ * processes.
  */
 class LiveDecoderTest {
   @TempDir static Path dir;
@@ -41,12 +47,15 @@ class LiveDecoderTest {
 
   @BeforeAll
   static void makeStreams() throws Exception {
-    bFrameUnits = units(TestClips.h264(dir, new Spec("main", 2, 320, 240, "30", 2.0)), 0);
-    baselineUnits = units(TestClips.h264(dir, new Spec("baseline", 0, 320, 240, "30", 2.0)), 0);
+    bFrameUnits = units(dir, TestClips.h264(dir, new Spec("main", 2, 320, 240, "30", 2.0)), 0);
+    baselineUnits = units(dir, TestClips.h264(dir, new Spec("baseline", 0, 320, 240, "30", 2.0)), 0);
   }
 
-  /** The clip's access units with RTP timestamps from its presentation times, arriving at {@code arrival}. */
-  static List<AccessUnit> units(Path clip, long arrival) throws IOException, InterruptedException {
+  /**
+   * The clip's access units (an MP4 of ffmpeg's at 30 fps) with RTP timestamps from its
+   * presentation times, arriving at {@code arrival}; {@code dir} takes the raw stream.
+   */
+  static List<AccessUnit> units(Path dir, Path clip, long arrival) throws IOException, InterruptedException {
     Path raw = dir.resolve(clip.getFileName() + ".h264");
     TestClips.ffmpeg("-i", clip.toString(), "-c:v", "copy", "-bsf:v", "h264_mp4toannexb,h264_metadata=aud=insert",
         "-f", "h264", raw.toString());
@@ -81,7 +90,7 @@ class LiveDecoderTest {
   }
 
   private LiveDecoder decoder() {
-    return new LiveDecoder("test", H264PictureDecoder::new, recorder, meter, new LiveDecoder.Events() {
+    return new LiveDecoder("test", LocalDecoder::new, Duration.ofSeconds(3), recorder, meter, new LiveDecoder.Events() {
       @Override
       public void picture(int session, int width, int height, double fps) {
         synchronized (pictureSessions) {
@@ -208,7 +217,7 @@ class LiveDecoderTest {
     LiveDecoder decoder = decoder();
     Thread thread = run(decoder);
     decoder.begin(3, List.of(), 90000);
-    for (AccessUnit unit : units(clip, now.get())) {
+    for (AccessUnit unit : units(dir, clip, now.get())) {
       decoder.offer(3, unit);
     }
     decoder.end();
@@ -220,9 +229,19 @@ class LiveDecoderTest {
 
   @Test
   void keyFramesThatFailToDecodeInARowAreOneFault() throws Exception {
-    LiveDecoder decoder = new LiveDecoder("test", (sps, pps) -> (nals, buffer) -> {
-      throw new ArrayIndexOutOfBoundsException("damaged slice");
-    }, recorder, meter, new LiveDecoder.Events() {
+    StreamDecoder.Factory damaged = spec -> new StreamDecoder() {
+      @Override
+      public DecodedPicture decode(List<ByteBuffer> nalUnits, long pts) throws DecodeException {
+        throw new DecodeException.Damaged("damaged slice");
+      }
+
+      @Override
+      public void reset() {}
+
+      @Override
+      public void close() {}
+    };
+    LiveDecoder.Events events = new LiveDecoder.Events() {
       @Override
       public void picture(int session, int width, int height, double fps) {}
 
@@ -232,7 +251,9 @@ class LiveDecoderTest {
           faults.add(reason.getMessage());
         }
       }
-    }, Clock.systemUTC(), now::get);
+    };
+    LiveDecoder decoder = new LiveDecoder("test", damaged, Duration.ofSeconds(3), recorder, meter, events,
+        Clock.systemUTC(), now::get);
     Thread thread = run(decoder);
     decoder.begin(4, List.of(), 90000);
     for (int i = 0; i < 30; i++) {

@@ -208,7 +208,7 @@ class RtspBrowserTest {
     restarting.kill();
     Await.until("the stream unavailable", () -> streamsText().contains("\"unavailable\""), Duration.ofSeconds(10));
     // The viewer is told, and keeps its session while the camera is away.
-    browser.awaitState("connecting", Duration.ofSeconds(10));
+    browser.awaitState("waiting", Duration.ofSeconds(10));
     assertTrue(String.valueOf(browser.script("return document.getElementById('error').textContent"))
         .contains("stream 'restarting' is unavailable"), "the page says why");
     restarting.restart();

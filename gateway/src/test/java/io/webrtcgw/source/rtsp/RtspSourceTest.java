@@ -9,7 +9,7 @@ import io.webrtcgw.config.SourceOptions.Transport;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.file.TestClips;
 import io.webrtcgw.source.file.TestClips.Spec;
-import io.webrtcgw.source.h264.H264PictureDecoder;
+import io.webrtcgw.source.h264.DecoderSandbox;
 import io.webrtcgw.testing.Await;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -36,17 +36,19 @@ class RtspSourceTest {
   /** Short enough for tests to see several retries; the defaults are checked apart. */
   static final RtspSource.Timing QUICK = new RtspSource.Timing(Duration.ofSeconds(2), Duration.ofSeconds(2),
       Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMillis(1500),
-      Duration.ofMillis(300), Duration.ofSeconds(3));
+      Duration.ofMillis(300), Duration.ofSeconds(3), Duration.ofSeconds(3));
   private static final Spec CLIP = new Spec("main", 2, 320, 240, "30", 12);
 
   @TempDir static Path dir;
   private static GstRtspServer clips;
   private static GstRtspServer digest;
   private static GstRtspServer basic;
+  private static DecoderSandbox decoders;
   private final List<RtspSource> sources = new ArrayList<>();
 
   @BeforeAll
   static void servers() throws Exception {
+    decoders = DecoderSandbox.start();
     Path clip = TestClips.h264(dir, CLIP);
     clips = GstRtspServer.start("--clip", clip.toString());
     digest = GstRtspServer.start("--live", "320x240@30", "--auth", "digest", "--user", "admin",
@@ -57,6 +59,9 @@ class RtspSourceTest {
 
   @AfterAll
   static void stopServers() throws Exception {
+    if (decoders != null) {
+      decoders.close();
+    }
     for (GstRtspServer server : new GstRtspServer[] {clips, digest, basic}) {
       if (server != null) {
         server.close();
@@ -73,7 +78,7 @@ class RtspSourceTest {
 
   private RtspSource source(String url, SourceOptions options, RtspSource.Timing timing) {
     RtspSource source = new RtspSource("test", RtspUrl.parse(url), options, Clock.systemUTC(), timing,
-        H264PictureDecoder::new);
+        decoders);
     sources.add(source);
     return source;
   }

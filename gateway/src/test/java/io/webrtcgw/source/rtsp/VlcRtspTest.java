@@ -7,7 +7,7 @@ import io.webrtcgw.config.SourceOptions;
 import io.webrtcgw.config.SourceOptions.Transport;
 import io.webrtcgw.source.SourceState;
 import io.webrtcgw.source.file.TestClips;
-import io.webrtcgw.source.h264.H264PictureDecoder;
+import io.webrtcgw.source.h264.DecoderSandbox;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VlcRtspTest {
   @TempDir static Path dir;
   private static VlcRtspServer vlc;
+  private static DecoderSandbox decoders;
   static final int FRAMES = 250;
 
   /**
@@ -41,6 +42,7 @@ class VlcRtspTest {
 
   @BeforeAll
   static void start() throws Exception {
+    decoders = DecoderSandbox.start();
     vlc = VlcRtspServer.start(clip(dir, 320, 240), dir);
   }
 
@@ -49,11 +51,14 @@ class VlcRtspTest {
     if (vlc != null) {
       vlc.close();
     }
+    if (decoders != null) {
+      decoders.close();
+    }
   }
 
   private static RtspSource source(Transport transport) {
     return new RtspSource("vlc", RtspUrl.parse(vlc.url()), SourceOptions.DEFAULT.withTransport(transport),
-        Clock.systemUTC(), RtspSourceTest.QUICK, H264PictureDecoder::new);
+        Clock.systemUTC(), RtspSourceTest.QUICK, decoders);
   }
 
   @Test
