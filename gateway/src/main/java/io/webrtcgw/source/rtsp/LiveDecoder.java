@@ -203,7 +203,6 @@ final class LiveDecoder implements Runnable {
 
   private void startSession(Start start) {
     session = start.session();
-    closeDecoder();
     sequence = null;
     spsUnits.clear();
     ppsUnits.clear();
@@ -231,9 +230,15 @@ final class LiveDecoder implements Runnable {
         log.debug("stream {}: the SDP's parameter sets are unusable: {}", stream, e.getMessage());
       }
     }
-    // Only parameter sets that read well go to the decoder: it would refuse every picture over a damaged one.
-    decoder = decoders.open(new StreamDecoder.Spec(stream, Rotation.NONE, bodies(spsUnits.values()),
-        bodies(ppsUnits.values()), budget));
+    if (decoder == null) {
+      // Only parameter sets that read well go to the decoder: it would refuse every picture over a damaged one.
+      decoder = decoders.open(new StreamDecoder.Spec(stream, Rotation.NONE, bodies(spsUnits.values()),
+          bodies(ppsUnits.values()), budget));
+    } else {
+      // The decoder (and its process) outlives a reconnect, so a camera that restarts costs no new
+      // process; this session's parameter sets reach it with each key frame.
+      decoder.reset();
+    }
   }
 
   /**

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,11 @@ class LiveDecoderTest {
   }
 
   private LiveDecoder decoder() {
-    return new LiveDecoder("test", LocalDecoder::new, Duration.ofSeconds(3), recorder, meter, new LiveDecoder.Events() {
+    return decoder(LocalDecoder::new);
+  }
+
+  private LiveDecoder decoder(StreamDecoder.Factory decoders) {
+    return new LiveDecoder("test", decoders, Duration.ofSeconds(3), recorder, meter, new LiveDecoder.Events() {
       @Override
       public void picture(int session, int width, int height, double fps) {
         synchronized (pictureSessions) {
@@ -207,6 +212,47 @@ class LiveDecoderTest {
     decoder.end();
     thread.join(10_000);
     assertEquals(1, recorder.count());
+  }
+
+  @Test
+  void aNewSessionKeepsItsDecoderAndGivesItTheNewParameterSets() throws Exception {
+    AtomicInteger opened = new AtomicInteger();
+    LiveDecoder decoder = decoder(spec -> {
+      opened.incrementAndGet();
+      return new LocalDecoder(spec);
+    });
+    Thread thread = run(decoder);
+    decoder.begin(1, List.of(), 90000);
+    for (int i = 0; i < 10; i++) {
+      Await.until("the decoder to take the last unit", () -> decoder.backlog() == 0, Duration.ofSeconds(10));
+      decoder.offer(1, arriving(baselineUnits.get(i), now.get()));
+    }
+    // The camera again after a reconnect: its parameter sets in the SDP this time, not in the stream.
+    List<ByteBuffer> sdp = new ArrayList<>();
+    List<AccessUnit> slicesOnly = new ArrayList<>();
+    for (AccessUnit unit : baselineUnits.subList(0, 10)) {
+      List<byte[]> nals = new ArrayList<>();
+      for (byte[] nal : unit.nalUnits()) {
+        int type = nal[0] & 0x1F;
+        if (type == 7 || type == 8) {
+          sdp.add(ByteBuffer.wrap(nal.clone()));
+        } else {
+          nals.add(nal.clone());
+        }
+      }
+      slicesOnly.add(new AccessUnit(nals, unit.timestamp(), now.get(), unit.idr(), unit.reference()));
+    }
+    decoder.begin(2, sdp, 90000);
+    for (AccessUnit unit : slicesOnly) {
+      Await.until("the decoder to take the last unit", () -> decoder.backlog() == 0, Duration.ofSeconds(10));
+      decoder.offer(2, unit);
+    }
+    decoder.end();
+    thread.join(10_000);
+    assertEquals(20, recorder.count(), "every picture of both sessions");
+    assertEquals(List.of(1, 2), pictureSessions.stream().distinct().toList());
+    assertEquals(1, opened.get(), "one decoder (in production one process) for both sessions");
+    assertEquals(0, meter.framesDropped());
   }
 
   @Test
