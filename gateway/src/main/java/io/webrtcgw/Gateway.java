@@ -105,7 +105,8 @@ public final class Gateway implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    SessionRegistry sessions = new SessionRegistry(engine, config.limits().disconnectGrace(), clock,
+    SessionRegistry sessions = new SessionRegistry(engine, config.limits().disconnectGrace(),
+        config.limits().maxTilesPerSession(), clock,
         SessionRegistry.Listener.all(metrics, new NativeHeapTrim(timers)));
     metrics.watch(sessions, timers, STATS_INTERVAL);
     GatewayServer server;

@@ -50,6 +50,7 @@ public final class GatewayServer implements AutoCloseable {
 
     RoutingHandler routes = Handlers.routing()
         .get("/ws/{stream}", socket.handler())
+        .get("/ws", socket.handler())
         .setFallbackHandler(exchange -> Responses.sendError(exchange, StatusCodes.NOT_FOUND,
             "not-found", "no such path: " + exchange.getRequestPath()))
         .setInvalidMethodHandler(exchange -> Responses.sendError(exchange, StatusCodes.METHOD_NOT_ALLOWED,

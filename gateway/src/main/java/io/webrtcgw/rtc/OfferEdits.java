@@ -34,6 +34,14 @@ final class OfferEdits {
    * a second either way (mediasoup starts at 600 too); an encoding capped lower starts at its cap.
    */
   static final int START_BITRATE_KBPS = 600;
+  /**
+   * A wall's start bitrate per video section, kbit/s, and its ceiling. The start is the whole
+   * transport's, shared by every sender on it: 600 kbit/s spread over 16 tiles starved each
+   * tile's encoder (measured: 15-25 fps for the first seconds instead of 30) until bandwidth
+   * estimation caught up. 300 kbit/s is a 320x180 tile's cap (EncodingLimits).
+   */
+  static final int WALL_START_KBPS_PER_SECTION = 300;
+  static final int WALL_START_KBPS_MAX = 8000;
 
   private static final Pattern LINE_BREAK = Pattern.compile("\r?\n");
   private static final Set<String> NOT_MEDIA = Set.of("RTX", "RED", "ULPFEC", "FLEXFEC-03");
@@ -42,9 +50,17 @@ final class OfferEdits {
 
   /** Both edits with the gateway's settings. */
   static String forGateway(String sdp) {
+    return forGateway(sdp, false);
+  }
+
+  /** Both edits; a wall's start bitrate grows with its video sections, as it is shared by all of them. */
+  static String forGateway(String sdp, boolean wall) {
     Offer offer = new Offer(sdp);
     preferCodecs(offer, GATEWAY_ORDER);
-    return startBitrate(offer, START_BITRATE_KBPS);
+    int kbps = wall
+        ? Math.min(WALL_START_KBPS_MAX, Math.max(START_BITRATE_KBPS, WALL_START_KBPS_PER_SECTION * offer.videoSections.size()))
+        : START_BITRATE_KBPS;
+    return startBitrate(offer, kbps);
   }
 
   /**

@@ -55,7 +55,8 @@ public final class Benchmark {
 
   public static void main(String[] args) throws Exception {
     boolean quick = false;
-    Set<String> parts = new LinkedHashSet<>(List.of("ttff", "latency", "scaling", "tile", "file", "mjpeg", "camera"));
+    Set<String> parts = new LinkedHashSet<>(List.of("ttff", "latency", "scaling", "tile", "file", "mjpeg", "camera",
+        "wall"));
     List<String> scaling = List.of("640x360:VP8", "640x360:H264", "1280x720:VP8", "1280x720:H264");
     Path jar = Path.of("target/gateway.jar");
     Path out = Path.of("target/bench");
@@ -144,6 +145,9 @@ public final class Benchmark {
       MemorySoak.Result soak = MemorySoak.run(jar, out, 8, length, Duration.ofMinutes(1),
           options.quick() ? Duration.ofMinutes(1) : Duration.ofMinutes(3));
       report.set("soak", MemorySoak.toJson(soak, 8, length));
+    }
+    if (options.parts().contains("wall")) {
+      report.set("wall", new WallCost(jar, out, options.quick()).run());
     }
     machine.put("loadAverageAtEnd", Files.readString(Path.of("/proc/loadavg")).trim());
     report.put("durationSeconds", Duration.between(started, ZonedDateTime.now()).toSeconds());

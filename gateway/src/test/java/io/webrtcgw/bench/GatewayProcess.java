@@ -48,8 +48,16 @@ final class GatewayProcess implements AutoCloseable {
    */
   static GatewayProcess start(Path jar, Path workDir, String label, String stream, String source, boolean alwaysOn)
       throws Exception {
+    return start(jar, workDir, label, java.util.Map.of(stream, source), alwaysOn);
+  }
+
+  /** As {@link #start(Path, Path, String, String, String, boolean)} with several streams, by name. */
+  static GatewayProcess start(Path jar, Path workDir, String label, java.util.Map<String, String> sources,
+      boolean alwaysOn) throws Exception {
     ObjectNode config = JSON.createObjectNode().put("host", "127.0.0.1").put("port", 0);
-    config.putArray("streams").addObject().put("name", stream).put("source", source).put("alwaysOn", alwaysOn);
+    var streams = config.putArray("streams");
+    new java.util.TreeMap<>(sources).forEach((stream, source) ->
+        streams.addObject().put("name", stream).put("source", source).put("alwaysOn", alwaysOn));
     config.putObject("limits").put("maxViewers", 500);
     Path configFile = workDir.resolve(label + ".json");
     Files.writeString(configFile, config.toPrettyString());

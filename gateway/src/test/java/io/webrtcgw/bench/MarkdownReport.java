@@ -138,6 +138,7 @@ final class MarkdownReport {
     mjpeg(md, r.path("mjpeg"));
     camera(md, r.path("camera"));
     soak(md, r.path("soak"));
+    wall(md, r.path("wall"));
     return md.toString();
   }
 
@@ -219,6 +220,43 @@ final class MarkdownReport {
       md.append("| ").append(sample.path("minutes").asText()).append(" | ").append(sample.path("rssMiB").asText())
           .append(" | ").append(sample.path("outsideHeapMiB").asText()).append(" |\n");
     }
+  }
+
+  private static void wall(StringBuilder md, JsonNode wall) {
+    if (wall.size() == 0) {
+      return;
+    }
+    md.append("\n## Dashboard wall\n\n");
+    if (wall.has("skipped")) {
+      md.append("Skipped: ").append(wall.path("skipped").asText()).append("\n");
+      return;
+    }
+    md.append(wall.path("tiles").asInt()).append(" streams of `").append(wall.path("source").asText()).append("` in ")
+        .append(wall.path("tileSize").asText()).append(" tiles in headless Chromium: the wall page (`/wall`, one")
+        .append(" WebSocket and one peer connection) against a page of 16 `/embed` iframes (one of each per tile).")
+        .append(" Time from navigation until every tile has shown a frame, over ")
+        .append(wall.path("wallPage").path("allTilesVideoMs").path("count").asText())
+        .append(" loads of each (alternating, no session left between); CPU in % of one core while all play, median")
+        .append(" of the windows (min-max); the browser's CPU is every Chromium process's.\n\n")
+        .append("| page | all tiles showing video, median (min-max) ms | gateway CPU | browser CPU | tile fps, median (min) | gateway sessions |\n")
+        .append("|---|---|---|---|---|---|\n");
+    wallRow(md, "wall (`/wall`)", wall.path("wallPage"));
+    wallRow(md, "16 `/embed` iframes", wall.path("embeds"));
+  }
+
+  private static void wallRow(StringBuilder md, String name, JsonNode page) {
+    JsonNode times = page.path("allTilesVideoMs");
+    JsonNode playing = page.path("playing");
+    md.append("| ").append(name).append(" | **").append(times.path("median").asText()).append("** (")
+        .append(times.path("min").asText()).append("-").append(times.path("max").asText()).append(") | ")
+        .append(spread(playing.path("gatewayCpuPercent"))).append(" | ").append(spread(playing.path("browserCpuPercent")))
+        .append(" | ").append(playing.path("tileFps").path("median").asText()).append(" (")
+        .append(playing.path("tileFps").path("min").asText()).append(") | ").append(playing.path("sessions").asText())
+        .append(" |\n");
+  }
+
+  private static String spread(JsonNode p) {
+    return "**" + p.path("median").asText() + " %** (" + p.path("min").asText() + "-" + p.path("max").asText() + ")";
   }
 
   private static void mjpeg(StringBuilder md, JsonNode mjpeg) {

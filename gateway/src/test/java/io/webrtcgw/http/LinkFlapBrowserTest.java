@@ -54,7 +54,27 @@ class LinkFlapBrowserTest {
       "new MutationObserver(() => window.stateLog.push({ at: Date.now(), state: document.documentElement.dataset.state,",
       "    ice: window.player.stats().iceConnectionState, attempts: window.player.stats().attempts }))",
       "  .observe(document.documentElement, { attributes: true, attributeFilter: ['data-state'] });",
-      "for (const type of ['online', 'offline']) addEventListener(type, () => window.stateLog.push({ at: Date.now(), event: type }));");
+      "for (const type of ['online', 'offline']) addEventListener(type, () => window.stateLog.push({ at: Date.now(), event: type }));",
+      // Each attempt's steps, so that a slow recovery says where its time went.
+      "const NativeSocket = WebSocket;",
+      "window.WebSocket = function (...args) {",
+      "  const ws = new NativeSocket(...args);",
+      "  window.stateLog.push({ at: Date.now(), ws: 'new' });",
+      "  for (const type of ['open', 'error', 'close']) ws.addEventListener(type, () => window.stateLog.push({ at: Date.now(), ws: type }));",
+      "  return ws;",
+      "};",
+      "for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) window.WebSocket[k] = NativeSocket[k];",
+      "window.WebSocket.prototype = NativeSocket.prototype;",
+      "const NativePeer = RTCPeerConnection;",
+      "window.RTCPeerConnection = function (...args) {",
+      "  const pc = new NativePeer(...args);",
+      "  window.stateLog.push({ at: Date.now(), pc: 'new' });",
+      "  pc.addEventListener('icecandidate', e => window.stateLog.push({ at: Date.now(), candidate: e.candidate?.candidate ?? 'end' }));",
+      "  pc.addEventListener('iceconnectionstatechange', () => window.stateLog.push({ at: Date.now(), ice: pc.iceConnectionState }));",
+      "  pc.addEventListener('connectionstatechange', () => window.stateLog.push({ at: Date.now(), connection: pc.connectionState }));",
+      "  return pc;",
+      "};",
+      "window.RTCPeerConnection.prototype = NativePeer.prototype;");
 
   /**
    * The first frame rendered at or after {@code arguments[0]} (a Date.now() value) whose picture was

@@ -61,6 +61,15 @@ class OfferEditsTest {
   }
 
   @Test
+  void aWallStartsWithBitrateForEachOfItsTiles() {
+    String section = "m=video 9 RTP/SAVPF 96\na=rtpmap:96 VP8/90000\n";
+    assertTrue(OfferEdits.forGateway("v=0\n" + section.repeat(16), true).contains("x-google-start-bitrate=4800"));
+    assertTrue(OfferEdits.forGateway("v=0\n" + section, true).contains("x-google-start-bitrate=600"), "never below one viewer's");
+    assertTrue(OfferEdits.forGateway("v=0\n" + section.repeat(36), true).contains("x-google-start-bitrate=8000"), "capped");
+    assertTrue(OfferEdits.forGateway("v=0\n" + section.repeat(16), false).contains("x-google-start-bitrate=600"));
+  }
+
+  @Test
   void everyVideoCodecGetsTheStartBitrateAndRetransmissionDoesNot() {
     String out = OfferEdits.startBitrate(OFFER, 600);
     assertTrue(out.contains("\r\na=rtpmap:96 VP8/90000\r\na=fmtp:96 x-google-start-bitrate=600\r\n"), out);

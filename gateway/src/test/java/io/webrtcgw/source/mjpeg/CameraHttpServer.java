@@ -38,13 +38,13 @@ import javax.net.ssl.SSLContext;
  * <p>Picture {@code n} is {@code 16 + 2 * (n % 200)} pixels wide, so a test reads the sequence
  * off the decoded size; with {@link #steadySize} every picture is 320x180 instead.
  */
-final class CameraHttpServer implements AutoCloseable {
+public final class CameraHttpServer implements AutoCloseable {
   static final String BOUNDARY = "frame";
   static final String USER = "viewer";
   static final String REALM = "camera";
 
   /** What {@code /cam} does for the next request. */
-  enum Mode { STREAM, BROKEN_BOUNDARY, STALL_MID_PART, HTML, NOT_FOUND, UNSUPPORTED_JPEG }
+  public enum Mode { STREAM, BROKEN_BOUNDARY, STALL_MID_PART, HTML, NOT_FOUND, UNSUPPORTED_JPEG }
 
   private final HttpServer server;
   private final ExecutorService handlers = Executors.newCachedThreadPool(runnable -> {
@@ -63,9 +63,9 @@ final class CameraHttpServer implements AutoCloseable {
   private final Map<Integer, byte[]> pictures = new HashMap<>();
   private long tick;
   private volatile boolean closed;
-  volatile Mode mode = Mode.STREAM;
+  public volatile Mode mode = Mode.STREAM;
   /** Every picture 320x180, as a real camera sends: for tests through WebRTC, whose encoder dislikes new sizes. */
-  volatile boolean steadySize;
+  public volatile boolean steadySize;
   final AtomicInteger streamRequests = new AtomicInteger();
   final AtomicInteger snapshotRequests = new AtomicInteger();
   final AtomicInteger refusedLogins = new AtomicInteger();
@@ -74,7 +74,7 @@ final class CameraHttpServer implements AutoCloseable {
   private final AtomicInteger sequence = new AtomicInteger();
 
   /** @param fps pictures per second on every stream */
-  CameraHttpServer(String password, int fps) throws IOException {
+  public CameraHttpServer(String password, int fps) throws IOException {
     this(password, fps, null);
   }
 
@@ -124,7 +124,7 @@ final class CameraHttpServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  String url(String path) {
+  public String url(String path) {
     return scheme + "://127.0.0.1:" + port() + path;
   }
 
