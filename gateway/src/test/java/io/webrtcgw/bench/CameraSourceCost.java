@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -162,25 +164,59 @@ final class CameraSourceCost {
         .put("fpsIncludingFirstPass", Percentiles.round(measured.path("fps").asDouble()));
   }
 
+  /** The gateway's decoder processes (its child JVMs, the spare among them), by pid. */
+  private static Map<Long, ProcStat> decoderProcesses(GatewayProcess gateway) {
+    Map<Long, ProcStat> out = new HashMap<>();
+    ProcessHandle.of(gateway.pid()).ifPresent(root -> root.descendants().forEach(process -> {
+      try {
+        out.put(process.pid(), ProcStat.of(process.pid()));
+      } catch (IOException | RuntimeException e) {
+        // it ended meanwhile
+      }
+    }));
+    return out;
+  }
+
+  /** CPU of the processes present at both samples, in % of one core. */
+  private static double cpuPercent(Map<Long, ProcStat> before, Map<Long, ProcStat> after) {
+    double total = 0;
+    for (Map.Entry<Long, ProcStat> entry : after.entrySet()) {
+      ProcStat earlier = before.get(entry.getKey());
+      if (earlier != null) {
+        total += entry.getValue().cpuPercentSince(earlier);
+      }
+    }
+    return total;
+  }
+
   /** One window: the gateway's CPU and memory, what the source counted, and the viewer's frame rate. */
   private ObjectNode window(GatewayProcess gateway, BrowserProbe browser) throws Exception {
     JsonNode before = sourceFigures(gateway);
     long rendered0 = browser == null ? 0 : browser.framesRendered();
     ProcStat g0 = gateway.stat();
+    Map<Long, ProcStat> d0 = decoderProcesses(gateway);
     MachineStat m0 = MachineStat.now();
     Thread.sleep(window.toMillis());
     ProcStat g1 = gateway.stat();
+    Map<Long, ProcStat> d1 = decoderProcesses(gateway);
     MachineStat m1 = MachineStat.now();
     long rendered1 = browser == null ? 0 : browser.framesRendered();
     JsonNode after = sourceFigures(gateway);
     double seconds = (g1.nanoTime() - g0.nanoTime()) / 1e9;
-    double gatewayCpu = g1.cpuPercentSince(g0);
+    // The gateway decodes in processes of its own: their CPU is the gateway's too.
+    double jvmCpu = g1.cpuPercentSince(g0);
+    double decoderCpu = cpuPercent(d0, d1);
+    double gatewayCpu = jvmCpu + decoderCpu;
     double machine = m1.busyPercentSince(m0, MachineStat.cores());
     long decodes = after.path("decodes").asLong() - before.path("decodes").asLong();
     double decodeSeconds = after.path("decodeSeconds").asDouble() - before.path("decodeSeconds").asDouble();
     ObjectNode w = JSON.createObjectNode()
         .put("gatewayCpuPercent", Percentiles.round(gatewayCpu))
+        .put("gatewayJvmCpuPercent", Percentiles.round(jvmCpu))
+        .put("decoderProcessesCpuPercent", Percentiles.round(decoderCpu))
         .put("gatewayRssMiB", Percentiles.round(g1.rssKiB() / 1024.0))
+        .put("decoderProcessesRssMiB", Percentiles.round(
+            d1.values().stream().mapToLong(ProcStat::rssKiB).sum() / 1024.0))
         .put("machineBusyPercent", Percentiles.round(machine))
         .put("otherProcessesCpuPercent", Percentiles.round(Math.max(0, machine - gatewayCpu)))
         .put("decodedFps", Percentiles.round(decodes / seconds))

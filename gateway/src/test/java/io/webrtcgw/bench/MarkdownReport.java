@@ -152,7 +152,8 @@ final class MarkdownReport {
     } else {
       md.append(camera.path("server").asText()).append(", serving ffmpeg-made H.264 (testsrc2, Main, no B-frames, a")
           .append(" key frame every ").append(camera.path("gopSeconds").asInt()).append(" s) to the gateway jar, which")
-          .append(" plays it with `alwaysOn`. Gateway CPU in % of one core over each window; the added latency is the")
+          .append(" plays it with `alwaysOn`. Gateway CPU in % of one core over each window, its JVM and its decoder")
+          .append(" processes together (JCodec runs in the latter); the added latency is the")
           .append(" source's own measure, from the arrival of a picture's last RTP packet to its hand-off to")
           .append(" libwebrtc (`gateway_source_latency_seconds`, last 1024 pictures). The viewer is headless Chromium")
           .append(" on the same machine (its CPU is among the other processes).\n\n")
