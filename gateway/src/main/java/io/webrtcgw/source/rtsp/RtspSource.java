@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An IP camera over RTSP: one connection per stream however many watch, H.264 over RTP (TCP
- * interleaved, UDP, or UDP falling back to TCP), decoded with JCodec (in a decoder process, through
- * {@link StreamDecoder}) from a thread of its own and handed on as soon as each picture is complete. Any fault makes the stream {@code unavailable}
- * with a one-line reason and a reconnect: capped backoff for the network, a slow retry for what a
- * person must fix (a refused login, a codec JCodec cannot decode). No password reaches a log line
- * or an error text.
+ * interleaved, UDP, or UDP falling back to TCP), decoded with JCodec in a decoder process
+ * ({@link StreamDecoder}) fed from a thread of its own, and handed on as soon as each picture is
+ * complete. Any fault makes the stream {@code unavailable} with a one-line reason and a reconnect:
+ * capped backoff for the network, a slow retry for what a person must fix (a refused login, a
+ * codec JCodec cannot decode). No password reaches a log line or an error text.
  */
 public final class RtspSource implements VideoSource {
   private static final Logger log = LoggerFactory.getLogger(RtspSource.class);
