@@ -55,7 +55,7 @@ final class OfferEdits {
 
   /** Both edits; a wall's start bitrate grows with its video sections, as it is shared by all of them. */
   static String forGateway(String sdp, boolean wall) {
-    Offer offer = new Offer(sdp);
+    Offer offer = new Offer(withoutStrayPayloadAttributes(sdp));
     preferCodecs(offer, GATEWAY_ORDER);
     int kbps = wall
         ? Math.min(WALL_START_KBPS_MAX, Math.max(START_BITRATE_KBPS, WALL_START_KBPS_PER_SECTION * offer.videoSections.size()))
@@ -121,6 +121,45 @@ final class OfferEdits {
       }
     }
     return String.join(offer.eol, out);
+  }
+
+  /**
+   * {@code sdp} without the rtpmap, fmtp and rtcp-fb lines of payload types that their m-line does
+   * not list. RFC 8866 has them ignored; libwebrtc instead refuses the whole offer ("Failed to parse
+   * codecs correctly"). Firefox writes rtcp-fb lines for every codec it has even after
+   * setCodecPreferences left most of them out, which is how a wall's offer from Firefox looks.
+   */
+  static String withoutStrayPayloadAttributes(String sdp) {
+    String eol = sdp.contains("\r\n") ? "\r\n" : "\n";
+    List<String> out = new ArrayList<>();
+    Set<String> listed = null;
+    for (String line : LINE_BREAK.split(sdp, -1)) {
+      if (line.startsWith("m=")) {
+        String[] fields = line.split(" ");
+        listed = new HashSet<>(List.of(fields).subList(Math.min(3, fields.length), fields.length));
+      } else if (listed != null && !listed.contains(payloadTypeOf(line)) && payloadTypeOf(line) != null) {
+        continue;
+      }
+      out.add(line);
+    }
+    return String.join(eol, out);
+  }
+
+  /** The payload type an rtpmap, fmtp or rtcp-fb line describes (not the wildcard), or null. */
+  private static String payloadTypeOf(String line) {
+    int start;
+    if (line.startsWith("a=rtpmap:")) {
+      start = 9;
+    } else if (line.startsWith("a=fmtp:")) {
+      start = 7;
+    } else if (line.startsWith("a=rtcp-fb:")) {
+      start = 10;
+    } else {
+      return null;
+    }
+    int space = line.indexOf(' ', start);
+    String pt = line.substring(start, space < 0 ? line.length() : space);
+    return pt.equals("*") ? null : pt;
   }
 
   private static int rank(String name, List<String> order) {

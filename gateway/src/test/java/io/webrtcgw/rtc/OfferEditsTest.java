@@ -82,4 +82,23 @@ class OfferEditsTest {
     assertFalse(out.contains("a=fmtp:105"), out);
     assertEquals(out, OfferEdits.startBitrate(out, 600), "applying it twice changes nothing more");
   }
+
+  @Test
+  void payloadTypesTheMLineDoesNotListLoseTheirAttributes() {
+    // Firefox ESR 153's offer after setCodecPreferences(VP8, rtx): feedback for codecs it left out.
+    String offer = String.join("\r\n",
+        "v=0", "m=video 9 UDP/TLS/RTP/SAVPF 120 124", "a=mid:0",
+        "a=fmtp:120 max-fs=12288;max-fr=60", "a=fmtp:124 apt=120",
+        "a=rtcp-fb:120 nack", "a=rtcp-fb:121 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:* transport-cc",
+        "a=rtpmap:120 VP8/90000", "a=rtpmap:124 rtx/90000", "a=fmtp:126 profile-level-id=42e01f",
+        "m=audio 9 UDP/TLS/RTP/SAVPF 109", "a=rtcp-fb:120 nack", "a=rtpmap:109 opus/48000/2", "");
+    String edited = OfferEdits.withoutStrayPayloadAttributes(offer);
+    assertEquals(String.join("\r\n",
+        "v=0", "m=video 9 UDP/TLS/RTP/SAVPF 120 124", "a=mid:0",
+        "a=fmtp:120 max-fs=12288;max-fr=60", "a=fmtp:124 apt=120",
+        "a=rtcp-fb:120 nack", "a=rtcp-fb:* transport-cc",
+        "a=rtpmap:120 VP8/90000", "a=rtpmap:124 rtx/90000",
+        "m=audio 9 UDP/TLS/RTP/SAVPF 109", "a=rtpmap:109 opus/48000/2", ""), edited);
+    assertEquals(edited, OfferEdits.withoutStrayPayloadAttributes(edited), "a clean offer is unchanged");
+  }
 }
