@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's benchmark: time to first frame and glass-to-glass latency in headless Chromium,
- * and the gateway's CPU and memory per viewer under load from a separate {@link LoadClient}
- * process. Starts the real gateway jar as its own process for each part, and writes a JSON and a
+ * the gateway's CPU and memory per viewer under load from a separate {@link LoadClient} process,
+ * and what a file and an RTSP camera cost. Starts the real gateway jar as its own process for each part, and writes a JSON and a
  * Markdown report. Run through Maven ({@code mvn -B -ntp -Pbench -DskipTests verify}); see
  * README's Benchmark section for options.
  */
@@ -55,7 +55,8 @@ public final class Benchmark {
 
   public static void main(String[] args) throws Exception {
     boolean quick = false;
-    Set<String> parts = new LinkedHashSet<>(List.of("ttff", "latency", "scaling", "tile", "file", "mjpeg", "wall"));
+    Set<String> parts = new LinkedHashSet<>(List.of("ttff", "latency", "scaling", "tile", "file", "mjpeg", "camera",
+        "wall"));
     List<String> scaling = List.of("640x360:VP8", "640x360:H264", "1280x720:VP8", "1280x720:H264");
     Path jar = Path.of("target/gateway.jar");
     Path out = Path.of("target/bench");
@@ -131,6 +132,12 @@ public final class Benchmark {
     }
     if (options.parts().contains("mjpeg")) {
       report.set("mjpeg", new MjpegSourceCost(jar, out, options.quick()).run());
+    }
+    if (options.parts().contains("camera")) {
+      report.set("camera", options.quick()
+          ? new CameraSourceCost(jar, out, Duration.ofSeconds(3), Duration.ofSeconds(5), 5, 1, Duration.ofSeconds(5)).run()
+          : new CameraSourceCost(jar, out, Duration.ofSeconds(20), Duration.ofSeconds(20), 12, 3, Duration.ofSeconds(10))
+              .run());
     }
     if (options.parts().contains("soak")) {
       // Not in the default parts: 20 minutes on its own. 8 viewers, as the long soak test.

@@ -138,6 +138,13 @@ final class GatewayProcess implements AutoCloseable {
     }
   }
 
+  /** The log lines so far that {@code matches} accepts. */
+  List<String> lines(java.util.function.Predicate<String> matches) {
+    synchronized (lines) {
+      return lines.stream().filter(matches).toList();
+    }
+  }
+
   /** Offer-to-first-packet times the gateway logged, in order, for the given sessions (all if null). */
   List<Long> firstPacketMillis() {
     List<Long> out = new ArrayList<>();

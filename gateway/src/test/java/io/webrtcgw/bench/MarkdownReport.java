@@ -136,6 +136,7 @@ final class MarkdownReport {
       }
     }
     mjpeg(md, r.path("mjpeg"));
+    camera(md, r.path("camera"));
     soak(md, r.path("soak"));
     wall(md, r.path("wall"));
     janus(md, r.path("janus"));
@@ -172,6 +173,68 @@ final class MarkdownReport {
         .append(" ms after Janus answered again (median ").append(restart.path("publisherBackMs").path("median").asText())
         .append("); a new subscriber's first frame after ").append(restart.path("firstFrameMs").path("median").asText())
         .append(" ms (median)\n");
+  }
+
+  private static void camera(StringBuilder md, JsonNode camera) {
+    if (camera.size() == 0) {
+      return;
+    }
+    md.append("\n## IP camera (RTSP)\n\n");
+    if (camera.has("skipped")) {
+      md.append("Skipped: ").append(camera.path("skipped").asText()).append("\n");
+    } else {
+      md.append(camera.path("server").asText()).append(", serving ffmpeg-made H.264 (testsrc2, Main, no B-frames, a")
+          .append(" key frame every ").append(camera.path("gopSeconds").asInt()).append(" s) to the gateway jar, which")
+          .append(" plays it with `alwaysOn`. Gateway CPU in % of one core over each window, its JVM and its decoder")
+          .append(" processes together (JCodec runs in the latter); the added latency is the")
+          .append(" source's own measure, from the arrival of a picture's last RTP packet to its hand-off to")
+          .append(" libwebrtc (`gateway_source_latency_seconds`, last 1024 pictures). The viewer is headless Chromium")
+          .append(" on the same machine (its CPU is among the other processes).\n\n")
+          .append("| size | decode on one core | gateway CPU, no viewer | ... one viewer | decoded fps | decode ms/frame |")
+          .append(" added latency p50 / p95 | viewer renders | dropped | others CPU |\n")
+          .append("|---|---|---|---|---|---|---|---|---|---|\n");
+      for (JsonNode size : camera.path("sizes")) {
+        JsonNode idle = size.path("idle");
+        JsonNode one = size.path("oneViewer");
+        if (size.has("skipped")) {
+          md.append("| ").append(size.path("size").asText()).append(" | skipped: ").append(size.path("skipped").asText())
+              .append(" |||||||||\n");
+          continue;
+        }
+        md.append("| ").append(size.path("size").asText()).append("@30 | ")
+            .append(size.path("decode").path("fpsOneCore").asText()).append(" fps | ")
+            .append(idle.path("gatewayCpuPercent").asText()).append(" % | ")
+            .append(one.path("gatewayCpuPercent").asText()).append(" % | ")
+            .append(idle.path("decodedFps").asText()).append(" / ").append(one.path("decodedFps").asText()).append(" | ")
+            .append(idle.path("decodeMsPerFrame").asText()).append(" / ").append(one.path("decodeMsPerFrame").asText())
+            .append(" | ").append(one.path("addedLatencyP50Ms").asText()).append(" / ")
+            .append(one.path("addedLatencyP95Ms").asText()).append(" ms | ")
+            .append(one.path("viewerRenderedFps").asText()).append(" fps | ")
+            .append(idle.path("framesDropped").asText()).append(" / ").append(one.path("framesDropped").asText())
+            .append(" | ").append(idle.path("otherProcessesCpuPercent").asText()).append(" / ")
+            .append(one.path("otherProcessesCpuPercent").asText()).append(" % |\n");
+      }
+      md.append("\nPairs are no viewer / one viewer.\n");
+      for (JsonNode size : camera.path("sizes")) {
+        JsonNode join = size.path("joiningViewer").path("pageToFirstFrameMs");
+        if (join.has("median")) {
+          md.append("\n- A viewer joining the running ").append(size.path("size").asText()).append(" camera (")
+              .append(join.path("count").asInt()).append(" page loads): first frame after **")
+              .append(join.path("median").asText()).append(" ms** median, p95 ").append(join.path("p95").asText())
+              .append(" ms, max ").append(join.path("max").asText()).append(" ms; a relay would wait for the camera's")
+              .append(" next key frame, up to ").append(camera.path("gopSeconds").asInt()).append(" s.\n");
+        }
+        JsonNode back = size.path("restarts").path("pictureBackMs");
+        if (back.has("median")) {
+          md.append("- The camera killed, down ").append(size.path("restarts").path("outageSeconds").asText())
+              .append(" s and started again, ").append(back.path("count").asInt()).append(" times: the open page")
+              .append(" renders a picture again after ").append(join(size.path("restarts").path("allPictureBackMs")))
+              .append(" ms (median **").append(back.path("median").asText()).append(" ms**); the gateway decodes")
+              .append(" again after ").append(join(size.path("restarts").path("allGatewayDecodesAgainMs")))
+              .append(" ms.\n");
+        }
+      }
+    }
   }
 
   private static void soak(StringBuilder md, JsonNode soak) {

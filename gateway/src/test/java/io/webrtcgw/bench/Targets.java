@@ -28,6 +28,34 @@ final class Targets {
       add(targets, "CPU per added 640x360@30 viewer (" + codec + "), % of one core", "<= 5",
           defaultRun.path("cpuPerViewer"), 5);
     }
+    for (JsonNode size : report.path("camera").path("sizes")) {
+      if (!size.path("size").asText().equals("1280x720")) {
+        continue;
+      }
+      JsonNode idle = size.path("idle");
+      if (idle.has("gatewayCpuPercent")) {
+        ObjectNode realTime = targets.addObject()
+            .put("target", "720p30 RTSP camera decoded in real time, gateway CPU with no viewer (% of one core)")
+            .put("goal", "<= 60 and >= 28 fps decoded");
+        realTime.put("measured", idle.path("gatewayCpuPercent").asDouble() + " % at " + idle.path("decodedFps").asDouble()
+            + " fps");
+        realTime.put("met", idle.path("gatewayCpuPercent").asDouble() <= 60 && idle.path("decodedFps").asDouble() >= 28);
+      }
+      add(targets, "RTSP gateway-added latency (last RTP packet to libwebrtc), p50, 720p30", "<= 40 ms",
+          size.path("oneViewer").path("addedLatencyP50Ms"), 40);
+      add(targets, "joining viewer's time to first frame, median, camera with a "
+          + report.path("camera").path("gopSeconds").asInt() + " s GOP", "<= 300 ms",
+          size.path("joiningViewer").path("pageToFirstFrameMs").path("median"), 300);
+      JsonNode back = size.path("restarts").path("pictureBackMs");
+      if (back.path("max").isNumber()) {
+        ObjectNode restart = targets.addObject()
+            .put("target", "picture back in an open page after the camera returns, worst of "
+                + back.path("count").asInt())
+            .put("goal", "<= 5000 ms");
+        restart.set("measured", back.path("max"));
+        restart.put("met", back.path("min").asDouble() >= 0 && back.path("max").asDouble() <= 5000);
+      }
+    }
     JsonNode ratio = report.path("tile").path("tileToFullRatio");
     if (ratio.isNumber()) {
       ObjectNode tile = targets.addObject()
