@@ -505,7 +505,9 @@ export class Player {
   #waitForSource(a, detail) {
     if (!this.#live(a)) return;
     this.#setState('waiting', detail);
-    this.#awaitFrame(a);
+    // Frames received before the notice were in flight (the jitter buffer holds some): only one
+    // received after it shows that the source is back.
+    this.#awaitFrame(a, performance.now());
   }
 
   #onClose(a, ev) {
@@ -537,13 +539,22 @@ export class Player {
     });
   }
 
-  #awaitFrame(a) {
+  /** Announces `playing` at the first frame rendered that was received after `after` (performance.now()). */
+  #awaitFrame(a, after = -Infinity) {
     const video = this.#video;
-    const onFrame = () => this.#playing(a);
     if ('requestVideoFrameCallback' in video) {
-      const handle = video.requestVideoFrameCallback(onFrame);
+      let handle;
+      const onFrame = (now, metadata) => {
+        if ((metadata?.receiveTime ?? now) > after) {
+          this.#playing(a);
+        } else if (this.#live(a)) {
+          handle = video.requestVideoFrameCallback(onFrame);
+        }
+      };
+      handle = video.requestVideoFrameCallback(onFrame);
       a.abort.signal.addEventListener('abort', () => video.cancelVideoFrameCallback(handle), { once: true });
     } else {
+      const onFrame = () => this.#playing(a);
       this.#on(a, video, 'loadeddata', onFrame, { once: true });
       this.#on(a, video, 'playing', onFrame, { once: true });
     }

@@ -419,7 +419,8 @@ export class Wall {
     switch (policy.action) {
       case 'wait':
         this.#tileState(tile, 'waiting', detail);
-        this.#awaitFrame(a, tile);
+        // Frames received before the notice were in flight: only a later one shows the source back.
+        this.#awaitFrame(a, tile, performance.now());
         break;
       case 'busy': {
         const delay = retryDelay('busy', 0);
@@ -455,10 +456,15 @@ export class Wall {
     });
   }
 
-  #awaitFrame(a, tile) {
+  /** Shows the tile `playing` at its first frame rendered that was received after `after` (performance.now()). */
+  #awaitFrame(a, tile, after = -Infinity) {
     const video = tile.video;
-    const onFrame = () => {
+    const onFrame = (now, metadata) => {
       tile.frameHandle = null;
+      if ((metadata?.receiveTime ?? now) <= after) {
+        if (this.#live(a) && this.#tiles.has(tile)) tile.frameHandle = video.requestVideoFrameCallback(onFrame);
+        return;
+      }
       if (this.#live(a) && this.#tiles.has(tile) && tile.transceiver && tile.state !== 'playing') {
         tile.firstFrameMs ??= performance.now();
         this.#reconnection.succeeded();
