@@ -1,5 +1,6 @@
 package io.webrtcgw.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -80,13 +81,27 @@ final class MemorySoak {
           TimeUnit.NANOSECONDS.sleep(wait);
         }
       }
-      int still = load.stats().path("viewers").asInt();
+      int still = stillReceiving(load);
       List<Sample> fitted = samples.stream().filter(s -> s.minutes() >= warmUp.toSeconds() / 60.0).toList();
       double slope = slopePerHour(fitted);
       double growth = fitted.isEmpty() ? 0
           : fitted.get(fitted.size() - 1).outsideHeapMiB() - fitted.get(0).outsideHeapMiB();
       return new Result(samples, Percentiles.round(slope), Percentiles.round(growth), still);
     }
+  }
+
+  /** Viewers whose decoded frame count grows over a 2 s window: those still connected and playing. */
+  private static int stillReceiving(LoadProcess load) throws Exception {
+    JsonNode before = load.stats().path("viewers");
+    TimeUnit.SECONDS.sleep(2);
+    JsonNode after = load.stats().path("viewers");
+    int still = 0;
+    for (int i = 0; i < Math.min(before.size(), after.size()); i++) {
+      if (after.get(i).path("framesDecoded").asLong() > before.get(i).path("framesDecoded").asLong()) {
+        still++;
+      }
+    }
+    return still;
   }
 
   private static void scrape(HttpClient http, int port, String path) {
