@@ -1,6 +1,6 @@
 /**
  * What the gateway's viewers (player.js for one stream, wall.js for many) share about the
- * gateway's signaling socket and health check.
+ * gateway's signaling socket, its health check and when a picture is back.
  */
 import { PROBE_TIMEOUT_MS } from './reconnect.js';
 
@@ -64,4 +64,24 @@ export function timerWhile(signal, live, ms, fn) {
   }, ms);
   signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   return timer;
+}
+
+/**
+ * Calls `fn` at the first frame `video` renders (requestVideoFrameCallback) that was received after
+ * `after`, a performance.now() time: frames received before it were in flight, held by the jitter
+ * buffer. Waits only while `live()`. Returns a function that cancels the wait.
+ */
+export function onFrameReceivedAfter(video, after, live, fn) {
+  let handle = null;
+  const onFrame = (now, metadata) => {
+    handle = null;
+    if (!live()) return;
+    if ((metadata?.receiveTime ?? now) > after) fn();
+    else handle = video.requestVideoFrameCallback(onFrame);
+  };
+  handle = video.requestVideoFrameCallback(onFrame);
+  return () => {
+    if (handle !== null) video.cancelVideoFrameCallback(handle);
+    handle = null;
+  };
 }

@@ -5,7 +5,7 @@
  */
 import { probeDelay, Reconnection } from './reconnect.js';
 import {
-  CLOSE_REASONS, FATAL_CLOSE_CODES, closeKind, listenWhile, reachable, socketUrl, timerWhile,
+  CLOSE_REASONS, FATAL_CLOSE_CODES, closeKind, listenWhile, onFrameReceivedAfter, reachable, socketUrl, timerWhile,
 } from './connection.js';
 
 // From the attempt's start to the gateway's hello (WebSocket) or answer (WHEP): a socket opened
@@ -543,16 +543,8 @@ export class Player {
   #awaitFrame(a, after = -Infinity) {
     const video = this.#video;
     if ('requestVideoFrameCallback' in video) {
-      let handle;
-      const onFrame = (now, metadata) => {
-        if ((metadata?.receiveTime ?? now) > after) {
-          this.#playing(a);
-        } else if (this.#live(a)) {
-          handle = video.requestVideoFrameCallback(onFrame);
-        }
-      };
-      handle = video.requestVideoFrameCallback(onFrame);
-      a.abort.signal.addEventListener('abort', () => video.cancelVideoFrameCallback(handle), { once: true });
+      const cancel = onFrameReceivedAfter(video, after, () => this.#live(a), () => this.#playing(a));
+      a.abort.signal.addEventListener('abort', cancel, { once: true });
     } else {
       const onFrame = () => this.#playing(a);
       this.#on(a, video, 'loadeddata', onFrame, { once: true });

@@ -7,7 +7,7 @@
  */
 import { Reconnection, retryDelay } from './reconnect.js';
 import {
-  CLOSE_REASONS, FATAL_CLOSE_CODES, closeKind, listenWhile, reachable, socketUrl, timerWhile,
+  CLOSE_REASONS, FATAL_CLOSE_CODES, closeKind, listenWhile, onFrameReceivedAfter, reachable, socketUrl, timerWhile,
 } from './connection.js';
 
 // As in player.js: the attempt's deadline to the gateway's hello and answer, ICE's to connect,
@@ -132,7 +132,7 @@ export class Wall {
     video.autoplay = true;
     for (const name of ['muted', 'playsinline', 'autoplay']) video.setAttribute(name, '');
     const tile = { stream, video, state: 'connecting', detail: { error: null, code: null }, mid: null, firstFrameMs: null,
-      transceiver: null, subscribed: false, viewport: '', onScreen: true, retryTimer: null, frameHandle: null };
+      transceiver: null, subscribed: false, viewport: '', onScreen: true, retryTimer: null, cancelFrame: null };
     this.#tiles.add(tile);
     this.#resize?.observe(video);
     this.#onScreen?.observe(video);
@@ -459,21 +459,17 @@ export class Wall {
   /** Shows the tile `playing` at its first frame rendered that was received after `after` (performance.now()). */
   #awaitFrame(a, tile, after = -Infinity) {
     const video = tile.video;
-    const onFrame = (now, metadata) => {
-      tile.frameHandle = null;
-      if ((metadata?.receiveTime ?? now) <= after) {
-        if (this.#live(a) && this.#tiles.has(tile)) tile.frameHandle = video.requestVideoFrameCallback(onFrame);
-        return;
-      }
+    const onFrame = () => {
       if (this.#live(a) && this.#tiles.has(tile) && tile.transceiver && tile.state !== 'playing') {
         tile.firstFrameMs ??= performance.now();
         this.#reconnection.succeeded();
         this.#tileState(tile, 'playing');
       }
     };
-    if (tile.frameHandle !== null && 'cancelVideoFrameCallback' in video) video.cancelVideoFrameCallback(tile.frameHandle);
+    tile.cancelFrame?.();
+    tile.cancelFrame = null;
     if ('requestVideoFrameCallback' in video) {
-      tile.frameHandle = video.requestVideoFrameCallback(onFrame);
+      tile.cancelFrame = onFrameReceivedAfter(video, after, () => this.#live(a) && this.#tiles.has(tile), onFrame);
     } else {
       this.#on(a, video, 'playing', onFrame, { once: true });
     }
