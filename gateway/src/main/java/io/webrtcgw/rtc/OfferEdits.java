@@ -137,8 +137,11 @@ final class OfferEdits {
       if (line.startsWith("m=")) {
         String[] fields = line.split(" ");
         listed = new HashSet<>(List.of(fields).subList(Math.min(3, fields.length), fields.length));
-      } else if (listed != null && !listed.contains(payloadTypeOf(line)) && payloadTypeOf(line) != null) {
-        continue;
+      } else if (listed != null) {
+        String pt = payloadTypeOf(line);
+        if (pt != null && !listed.contains(pt)) {
+          continue;
+        }
       }
       out.add(line);
     }

@@ -33,7 +33,7 @@ public final class FileSource implements VideoSource {
   private static final Logger log = LoggerFactory.getLogger(FileSource.class);
   private final SourceMeter meter = new SourceMeter();
   /** Later than this, a frame moves the timeline instead of rushing the frames after it out. */
-  private static final long MAX_LATENESS_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
+  static final long MAX_LATENESS_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
 
   /**
    * How a file plays.

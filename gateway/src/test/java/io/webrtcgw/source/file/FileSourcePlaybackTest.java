@@ -265,7 +265,7 @@ class FileSourcePlaybackTest {
    * is checked where decoding kept up, and measured by the benchmark.
    */
   private static void assertOnSchedule(List<Seen> frames) {
-    long tolerated = Duration.ofMillis(150 + 100).toNanos();
+    long tolerated = FileSource.MAX_LATENESS_NANOS + Duration.ofMillis(100).toNanos();
     long first = frames.get(0).arrivalNanos() - frames.get(0).captureMicros() * 1000;
     long least = first;
     long most = first;
@@ -274,7 +274,8 @@ class FileSourcePlaybackTest {
       least = Math.min(least, offset);
       most = Math.max(most, offset);
       assertTrue(most - least <= tolerated, "frame " + seen.number() + " came out " + (most - least) / 1_000_000
-          + " ms off its schedule (the source tolerates 150 ms before it moves its timeline on)");
+          + " ms off its schedule (the source tolerates " + FileSource.MAX_LATENESS_NANOS / 1_000_000
+          + " ms before it moves its timeline on)");
     }
   }
 
