@@ -53,7 +53,8 @@ final class ApiRoutes {
   /** What {@code /api/sessions} says about one session; {@code tiles} only for a wall (whose stream is "(wall)"). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record SessionInfo(String id, String stream, List<String> tiles, String started, double durationSeconds,
-      String iceState, String codec, long bitrate, double fps, long bytesSent, String candidateType) {}
+      String iceState, String codec, long bitrate, double fps, long bytesSent, String candidateType,
+      long framesEncoded, long qpSum, String encodedSize, long keyFramesEncoded, String qualityLimitation) {}
 
   private void listSessions(HttpServerExchange exchange) {
     if (!access.admin(exchange, "/api/sessions")) {
@@ -76,7 +77,9 @@ final class ApiRoutes {
             session.started().toString(),
             Duration.between(session.started(), now).toMillis() / 1000.0,
             session.iceState().name().toLowerCase(Locale.ROOT),
-            s.codec(), s.bitrate(), s.fps(), s.bytesSent(), s.candidateType()));
+            s.codec(), s.bitrate(), s.fps(), s.bytesSent(), s.candidateType(), s.framesEncoded(), s.qpSum(),
+            s.frameWidth() > 0 ? s.frameWidth() + "x" + s.frameHeight() : null, s.keyFramesEncoded(),
+            s.qualityLimitation()));
       }
       Responses.sendJson(ex, StatusCodes.OK, out);
     });
