@@ -108,12 +108,20 @@ final class WallCost {
       wall.set("allLoadsMs", JSON.valueToTree(wallTimes.stream().map(Percentiles::round).toList()));
       embeds.set("allLoadsMs", JSON.valueToTree(embedTimes.stream().map(Percentiles::round).toList()));
 
-      log.info("wall: CPU while the wall page plays");
-      loadWall(browser, gateway.port(), wallUrl);
-      wall.set("playing", windows(gateway, browser, true));
-      log.info("wall: CPU while 16 embeds play");
-      loadEmbeds(browser, gateway.port(), embedsUrl);
-      embeds.set("playing", windows(gateway, browser, false));
+      // The two pages take turns, one window each per round, so that neither gets the quieter
+      // minutes of a shared machine or the browser's leftovers from the other.
+      int rounds = quick ? 2 : 5;
+      log.info("wall: CPU while each page plays, {} rounds of the wall page then 16 embeds", rounds);
+      List<ObjectNode> wallWindows = new ArrayList<>();
+      List<ObjectNode> embedWindows = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        loadWall(browser, gateway.port(), wallUrl);
+        wallWindows.add(window(gateway, browser, true));
+        loadEmbeds(browser, gateway.port(), embedsUrl);
+        embedWindows.add(window(gateway, browser, false));
+      }
+      wall.set("playing", summary(gateway, wallWindows, "wall page"));
+      embeds.set("playing", summary(gateway, embedWindows, "16 embeds"));
       browser.driver().get("about:blank");
       awaitSessions(gateway.port(), 0);
     } finally {
@@ -160,44 +168,53 @@ final class WallCost {
     return last;
   }
 
-  /** Gateway and browser CPU over several windows, with frames rendered per tile beside them. */
-  private ObjectNode windows(GatewayProcess gateway, Browser browser, boolean wall) throws Exception {
-    Thread.sleep(quick ? 3000 : 10_000);
-    int count = quick ? 2 : 5;
+  /** One window of gateway and browser CPU while a page plays, with frames rendered per tile. */
+  private ObjectNode window(GatewayProcess gateway, Browser browser, boolean wall) throws Exception {
+    Thread.sleep(quick ? 3000 : 8000);
     long millis = quick ? 3000 : 6000;
-    List<Double> gatewayCpu = new ArrayList<>();
-    List<Double> browserCpu = new ArrayList<>();
-    List<Double> machine = new ArrayList<>();
+    List<long[]> frames0 = frames(browser, wall);
+    ProcStat g0 = gateway.stat();
+    Map<Long, ProcStat> b0 = browserProcesses();
+    MachineStat m0 = MachineStat.now();
+    Thread.sleep(millis);
+    ProcStat g1 = gateway.stat();
+    Map<Long, ProcStat> b1 = browserProcesses();
+    MachineStat m1 = MachineStat.now();
+    List<long[]> frames1 = frames(browser, wall);
     List<Double> fps = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      List<long[]> frames0 = frames(browser, wall);
-      ProcStat g0 = gateway.stat();
-      Map<Long, ProcStat> b0 = browserProcesses();
-      MachineStat m0 = MachineStat.now();
-      Thread.sleep(millis);
-      ProcStat g1 = gateway.stat();
-      Map<Long, ProcStat> b1 = browserProcesses();
-      MachineStat m1 = MachineStat.now();
-      List<long[]> frames1 = frames(browser, wall);
-      gatewayCpu.add(g1.cpuPercentSince(g0));
-      browserCpu.add(cpuPercent(b0, b1));
-      machine.add(m1.busyPercentSince(m0, MachineStat.cores()));
-      for (int t = 0; t < Math.min(frames0.size(), frames1.size()); t++) {
-        // Each tile over the time between its own two reads: reading 16 iframes one by one takes
-        // seconds, which the CPU window does not include.
-        long[] before = frames0.get(t);
-        long[] after = frames1.get(t);
-        fps.add((after[0] - before[0]) / ((after[1] - before[1]) / 1e9));
-      }
+    for (int t = 0; t < Math.min(frames0.size(), frames1.size()); t++) {
+      // Each tile over the time between its own two reads: reading 16 iframes one by one takes
+      // seconds, which the CPU window does not include.
+      long[] before = frames0.get(t);
+      long[] after = frames1.get(t);
+      fps.add((after[0] - before[0]) / ((after[1] - before[1]) / 1e9));
     }
-    ObjectNode node = JSON.createObjectNode().put("windows", count).put("windowSeconds", millis / 1000.0);
+    ObjectNode node = JSON.createObjectNode()
+        .put("gatewayCpuPercent", g1.cpuPercentSince(g0))
+        .put("browserCpuPercent", cpuPercent(b0, b1))
+        .put("machineBusyPercent", m1.busyPercentSince(m0, MachineStat.cores()))
+        .put("windowSeconds", millis / 1000.0)
+        .put("sessions", sessions(gateway.port()));
+    node.set("tileFps", JSON.valueToTree(fps));
+    return node;
+  }
+
+  /** The windows of one page: medians with their spread. */
+  private static ObjectNode summary(GatewayProcess gateway, List<ObjectNode> windows, String page) throws Exception {
+    List<Double> gatewayCpu = windows.stream().map(w -> w.path("gatewayCpuPercent").asDouble()).toList();
+    List<Double> browserCpu = windows.stream().map(w -> w.path("browserCpuPercent").asDouble()).toList();
+    List<Double> machine = windows.stream().map(w -> w.path("machineBusyPercent").asDouble()).toList();
+    List<Double> fps = new ArrayList<>();
+    windows.forEach(w -> w.path("tileFps").forEach(value -> fps.add(value.asDouble())));
+    ObjectNode node = JSON.createObjectNode().put("windows", windows.size())
+        .put("windowSeconds", windows.get(0).path("windowSeconds").asDouble());
     new Percentiles(gatewayCpu).writeTo(node.putObject("gatewayCpuPercent"));
     new Percentiles(browserCpu).writeTo(node.putObject("browserCpuPercent"));
     new Percentiles(machine).writeTo(node.putObject("machineBusyPercent"));
     new Percentiles(fps).writeTo(node.putObject("tileFps"));
     node.put("gatewayRssMiB", Percentiles.round(gateway.stat().rssKiB() / 1024.0));
-    node.put("sessions", sessions(gateway.port()));
-    log.info("  gateway {}% ({}-{}), browser {}% ({}-{}), machine {}%, tile fps median {} min {}",
+    node.put("sessions", windows.get(windows.size() - 1).path("sessions").asInt());
+    log.info("  {}: gateway {}% ({}-{}), browser {}% ({}-{}), machine {}%, tile fps median {} min {}", page,
         node.path("gatewayCpuPercent").path("median"), node.path("gatewayCpuPercent").path("min"),
         node.path("gatewayCpuPercent").path("max"), node.path("browserCpuPercent").path("median"),
         node.path("browserCpuPercent").path("min"), node.path("browserCpuPercent").path("max"),
