@@ -9,6 +9,7 @@ import io.webrtcgw.media.ViewerSlots;
 import io.webrtcgw.metrics.GatewayMetrics;
 import io.webrtcgw.publish.Publication;
 import io.webrtcgw.publish.Publications;
+import io.webrtcgw.rtc.LoopbackWarmUp;
 import io.webrtcgw.rtc.NativeHeapTrim;
 import io.webrtcgw.rtc.RtcEngine;
 import io.webrtcgw.rtc.SessionRegistry;
@@ -37,6 +38,7 @@ public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
   /** How often each session's bytes sent are sampled for the metrics. */
   private static final Duration STATS_INTERVAL = Duration.ofSeconds(5);
+  private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(5);
 
   private final RtcEngine engine;
   private final StreamRegistry streams;
@@ -105,10 +107,13 @@ public final class Gateway implements AutoCloseable {
     ViewerSlots gatewaySlots = new ViewerSlots(config.limits().maxViewers());
     List<LiveStream> live = new ArrayList<>();
     for (int i = 0; i < sources.size(); i++) {
-      LiveStream stream = new LiveStream(config.streams().get(i), sources.get(i), gatewaySlots);
+      LiveStream stream = new LiveStream(config.streams().get(i), config.encoding(), sources.get(i), gatewaySlots);
       engine.attach(stream);
       live.add(stream);
     }
+    // Before the first viewer can come: it would otherwise pay for the first peer connection,
+    // DTLS handshake and encoder of this process (README "Benchmark", time to first frame).
+    new LoopbackWarmUp(engine, WARM_UP_TIMEOUT).run();
     StreamRegistry streams = new StreamRegistry(live);
     GatewayMetrics metrics = new GatewayMetrics(streams, engine);
     ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {

@@ -22,11 +22,12 @@ import java.util.Set;
  *     {@code publicUrl}'s host ({@code example.org}, {@code *.example.org}, or {@code *} for any):
  *     requests naming another {@code Host} get 421, so a DNS rebinding page cannot pass as the
  *     gateway's own origin
+ * @param encoding the bitrate policy for every viewer's encoder
  */
 public record GatewayConfig(
     String host, int port, List<StreamConfig> streams, List<IceServer> iceServers, Limits limits,
     AuthConfig auth, List<String> allowedOrigins, String frameAncestors, TlsConfig tls, TurnConfig turn,
-    NetworkConfig network, String publicUrl, List<String> allowedHosts) {
+    NetworkConfig network, String publicUrl, List<String> allowedHosts, EncodingConfig encoding) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -47,7 +48,8 @@ public record GatewayConfig(
       @JsonProperty("turn") TurnConfig turn,
       @JsonProperty("network") NetworkConfig network,
       @JsonProperty("publicUrl") String publicUrl,
-      @JsonProperty("allowedHosts") List<String> allowedHosts) {
+      @JsonProperty("allowedHosts") List<String> allowedHosts,
+      @JsonProperty("encoding") EncodingConfig encoding) {
     return new GatewayConfig(
         host == null ? DEFAULT_HOST : host,
         port == null ? DEFAULT_PORT : port,
@@ -61,13 +63,14 @@ public record GatewayConfig(
         turn,
         network == null ? NetworkConfig.DEFAULT : network,
         publicUrl,
-        allowedHosts == null ? List.of() : allowedHosts);
+        allowedHosts == null ? List.of() : allowedHosts,
+        encoding == null ? EncodingConfig.DEFAULT : encoding);
   }
 
   /** The settings of a plain gateway: no access control, TLS, TURN or NAT settings. */
   public static GatewayConfig fromJson(
       String host, Integer port, List<StreamConfig> streams, List<IceServer> iceServers, Limits limits) {
-    return fromJson(host, port, streams, iceServers, limits, null, null, null, null, null, null, null, null);
+    return fromJson(host, port, streams, iceServers, limits, null, null, null, null, null, null, null, null, null);
   }
 
   public GatewayConfig {
@@ -90,6 +93,9 @@ public record GatewayConfig(
       publicUrl = checkPublicUrl(publicUrl);
     }
     allowedHosts = allowedHosts.stream().map(GatewayConfig::checkHost).toList();
+    if (encoding == null) {
+      encoding = EncodingConfig.DEFAULT;
+    }
     if (frameAncestors == null || frameAncestors.isBlank() || !frameAncestors.matches("[^;,\\r\\n]+")) {
       throw new IllegalArgumentException(
           "frameAncestors must be a CSP source list such as '*', \"'self'\" or 'https://example.org', without ';'");
@@ -123,61 +129,66 @@ public record GatewayConfig(
 
   public GatewayConfig withStreams(List<StreamConfig> value) {
     return new GatewayConfig(host, port, value, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
-        network, publicUrl, allowedHosts);
+        network, publicUrl, allowedHosts, encoding);
   }
 
   public GatewayConfig withPort(int value) {
     return new GatewayConfig(host, value, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
-        network, publicUrl, allowedHosts);
+        network, publicUrl, allowedHosts, encoding);
   }
 
   public GatewayConfig withHost(String value) {
     return new GatewayConfig(value, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
-        network, publicUrl, allowedHosts);
+        network, publicUrl, allowedHosts, encoding);
   }
 
   public GatewayConfig withLimits(Limits value) {
     return new GatewayConfig(host, port, streams, iceServers, value, auth, allowedOrigins, frameAncestors, tls, turn,
-        network, publicUrl, allowedHosts);
+        network, publicUrl, allowedHosts, encoding);
   }
 
   public GatewayConfig withAuth(AuthConfig value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, value, allowedOrigins, frameAncestors, tls, turn,
-        network, publicUrl, allowedHosts);
+        network, publicUrl, allowedHosts, encoding);
   }
 
   public GatewayConfig withAllowedOrigins(List<String> value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, auth, value, frameAncestors, tls, turn,
-        network, publicUrl, allowedHosts);
+        network, publicUrl, allowedHosts, encoding);
   }
 
   public GatewayConfig withFrameAncestors(String value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, value, tls, turn,
-        network, publicUrl, allowedHosts);
+        network, publicUrl, allowedHosts, encoding);
   }
 
   public GatewayConfig withTls(TlsConfig value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, value, turn,
-        network, publicUrl, allowedHosts);
+        network, publicUrl, allowedHosts, encoding);
   }
 
   public GatewayConfig withTurn(TurnConfig value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, value,
-        network, publicUrl, allowedHosts);
+        network, publicUrl, allowedHosts, encoding);
   }
 
   public GatewayConfig withNetwork(NetworkConfig value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
-        value, publicUrl, allowedHosts);
+        value, publicUrl, allowedHosts, encoding);
   }
 
   public GatewayConfig withPublicUrl(String value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
-        network, value, allowedHosts);
+        network, value, allowedHosts, encoding);
   }
 
   public GatewayConfig withAllowedHosts(List<String> value) {
     return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
-        network, publicUrl, value);
+        network, publicUrl, value, encoding);
+  }
+
+  public GatewayConfig withEncoding(EncodingConfig value) {
+    return new GatewayConfig(host, port, streams, iceServers, limits, auth, allowedOrigins, frameAncestors, tls, turn,
+        network, publicUrl, allowedHosts, value);
   }
 }

@@ -15,10 +15,12 @@ import java.util.regex.Pattern;
  *     gateway-wide tokens apply
  * @param options how the source is read (looping, camera transport and login, stall timeout)
  * @param publish WHIP targets the stream is published to; each keeps the source running
+ * @param maxBitrate bit/s a viewer's encoder of this stream spends at most, below the gateway-wide
+ *     policy ({@link EncodingConfig}); 0: the policy alone
  */
 public record StreamConfig(
     String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens, SourceOptions options,
-    List<PublishConfig> publish) {
+    List<PublishConfig> publish, int maxBitrate) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   @JsonCreator
@@ -34,7 +36,8 @@ public record StreamConfig(
       @JsonProperty("password") String password,
       @JsonProperty("stallTimeoutSeconds") Double stallTimeoutSeconds,
       @JsonProperty("fps") Double fps,
-      @JsonProperty("publish") List<PublishConfig> publish) {
+      @JsonProperty("publish") List<PublishConfig> publish,
+      @JsonProperty("maxBitrate") Integer maxBitrate) {
     SourceOptions options;
     try {
       options = SourceOptions.of(loop, transport, username, password, stallTimeoutSeconds, fps);
@@ -42,7 +45,14 @@ public record StreamConfig(
       throw new IllegalArgumentException("stream '" + name + "': " + e.getMessage(), e);
     }
     return new StreamConfig(name, source, alwaysOn != null && alwaysOn, maxViewers == null ? 0 : maxViewers,
-        tokens == null ? List.of() : tokens, options, publish == null ? List.of() : publish);
+        tokens == null ? List.of() : tokens, options, publish == null ? List.of() : publish,
+        maxBitrate == null ? 0 : maxBitrate);
+  }
+
+  public StreamConfig(
+      String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens, SourceOptions options,
+      List<PublishConfig> publish) {
+    this(name, source, alwaysOn, maxViewers, tokens, options, publish, 0);
   }
 
   public StreamConfig(
@@ -74,6 +84,9 @@ public record StreamConfig(
       options = SourceOptions.DEFAULT;
     }
     publish = List.copyOf(publish == null ? List.of() : publish);
+    if (maxBitrate != 0) {
+      EncodingConfig.checkBitrate("maxBitrate of stream '" + name + "'", maxBitrate);
+    }
     Set<String> targets = new HashSet<>();
     for (PublishConfig target : publish) {
       if (!targets.add(target.name())) {
@@ -93,15 +106,19 @@ public record StreamConfig(
   }
 
   public StreamConfig withOptions(SourceOptions value) {
-    return new StreamConfig(name, source, alwaysOn, maxViewers, tokens, value, publish);
+    return new StreamConfig(name, source, alwaysOn, maxViewers, tokens, value, publish, maxBitrate);
   }
 
   public StreamConfig withAlwaysOn(boolean value) {
-    return new StreamConfig(name, source, value, maxViewers, tokens, options, publish);
+    return new StreamConfig(name, source, value, maxViewers, tokens, options, publish, maxBitrate);
   }
 
   public StreamConfig withPublish(List<PublishConfig> value) {
-    return new StreamConfig(name, source, alwaysOn, maxViewers, tokens, options, value);
+    return new StreamConfig(name, source, alwaysOn, maxViewers, tokens, options, value, maxBitrate);
+  }
+
+  public StreamConfig withMaxBitrate(int value) {
+    return new StreamConfig(name, source, alwaysOn, maxViewers, tokens, options, publish, value);
   }
 
   /** The source URI as it may be shown to people: without its password or secret parameters. */
@@ -114,6 +131,7 @@ public record StreamConfig(
   public String toString() {
     return "StreamConfig[name=" + name + ", source=" + maskedSource() + ", alwaysOn=" + alwaysOn
         + ", maxViewers=" + maxViewers + ", tokens=" + tokens.size() + ", options=" + options
-        + (publish.isEmpty() ? "" : ", publish=" + publish) + "]";
+        + (publish.isEmpty() ? "" : ", publish=" + publish) + (maxBitrate == 0 ? "" : ", maxBitrate=" + maxBitrate)
+        + "]";
   }
 }

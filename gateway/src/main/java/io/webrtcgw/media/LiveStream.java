@@ -1,5 +1,6 @@
 package io.webrtcgw.media;
 
+import io.webrtcgw.config.EncodingConfig;
 import io.webrtcgw.config.StreamConfig;
 import io.webrtcgw.source.FrameSink;
 import io.webrtcgw.source.I420Frame;
@@ -39,6 +40,7 @@ public final class LiveStream implements AutoCloseable {
   private static final Duration CLOSE_PATIENCE = Duration.ofSeconds(10);
 
   private final StreamConfig config;
+  private final EncodingConfig encoding;
   private final VideoSource source;
   private final ViewerSlots streamSlots;
   private final ViewerSlots gatewaySlots;
@@ -55,7 +57,13 @@ public final class LiveStream implements AutoCloseable {
   private boolean running;
 
   public LiveStream(StreamConfig config, VideoSource source, ViewerSlots gatewaySlots) {
+    this(config, EncodingConfig.DEFAULT, source, gatewaySlots);
+  }
+
+  /** @param encoding the gateway-wide bitrate policy, which the stream's own maxBitrate lowers */
+  public LiveStream(StreamConfig config, EncodingConfig encoding, VideoSource source, ViewerSlots gatewaySlots) {
     this.config = config;
+    this.encoding = encoding.limitedTo(config.maxBitrate());
     this.source = source;
     this.gatewaySlots = gatewaySlots;
     this.streamSlots = new ViewerSlots(config.maxViewers());
@@ -75,6 +83,11 @@ public final class LiveStream implements AutoCloseable {
 
   public VideoSource source() {
     return source;
+  }
+
+  /** What each viewer's encoder of this stream may spend. */
+  public EncodingConfig encoding() {
+    return encoding;
   }
 
   public int viewers() {

@@ -1,6 +1,7 @@
 package io.webrtcgw.rtc;
 
 import dev.onvoid.webrtc.RTCRtpEncodingParameters;
+import io.webrtcgw.config.EncodingConfig;
 import io.webrtcgw.source.VideoFormat;
 
 /**
@@ -20,10 +21,12 @@ public record EncodingLimits(boolean active, double scaleDownBy, double maxFrame
 
   /**
    * The limits for a viewer showing a {@code source}-sized picture in a box of {@code width} x
-   * {@code height} device pixels, scaled to fit ({@code object-fit: contain}). A box with no size
-   * (0 x 0, a video not laid out) gets the full picture.
+   * {@code height} device pixels, scaled to fit ({@code object-fit: contain}), with the bitrate
+   * {@code encoding} allows for the encoded size. A box with no size (0 x 0, a video not laid out,
+   * or a viewer that never said) gets the full picture.
    */
-  public static EncodingLimits forViewport(VideoFormat source, int width, int height, boolean visible) {
+  public static EncodingLimits forViewport(
+      VideoFormat source, EncodingConfig encoding, int width, int height, boolean visible) {
     double scale = 1;
     if (width > 0 && height > 0) {
       // Fitting the picture in the box shrinks it by the larger of the two ratios; encoding at a
@@ -40,29 +43,7 @@ public record EncodingLimits(boolean active, double scaleDownBy, double maxFrame
     long encodedPixels = Math.round(source.width() / scale) * Math.round(source.height() / scale);
     // The frame rate stays the source's: libwebrtc only enforces maxFramerate by asking the source
     // to adapt, and the one source shared by every viewer does not (see README's Benchmark).
-    return new EncodingLimits(visible, scale, source.fps(), maxBitrateBps(encodedPixels, source.fps()));
-  }
-
-  /**
-   * libwebrtc's own default ceilings by encoded size (GetMaxDefaultVideoBitrateKbps) with two
-   * smaller steps for tiles, scaled by frame rate relative to 30 fps.
-   */
-  static int maxBitrateBps(long encodedPixels, double fps) {
-    int kbps;
-    if (encodedPixels <= 160 * 90) {
-      kbps = 150;
-    } else if (encodedPixels <= 320 * 180) {
-      kbps = 300;
-    } else if (encodedPixels <= 320 * 240) {
-      kbps = 600;
-    } else if (encodedPixels <= 640 * 480) {
-      kbps = 1700;
-    } else if (encodedPixels <= 960 * 540) {
-      kbps = 2000;
-    } else {
-      kbps = 2500;
-    }
-    return (int) Math.round(kbps * 1000 * Math.min(1, fps / 30));
+    return new EncodingLimits(visible, scale, source.fps(), encoding.capFor(encodedPixels, source.fps()));
   }
 
   /** Writes these limits into the sender's one encoding. */

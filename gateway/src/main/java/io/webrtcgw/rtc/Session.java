@@ -9,6 +9,7 @@ import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCIceConnectionState;
 import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCRtpSendParameters;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCRtpTransceiver;
@@ -122,6 +123,11 @@ public final class Session {
   private ChannelListener channelListener;
   private volatile RTCIceConnectionState iceState = RTCIceConnectionState.NEW;
   private volatile long firstPacketMillis = -1;
+  /** The first offer's arrival, then how long after it each step to the first packet came; -1 until then. */
+  private long firstOfferAt = -1;
+  private long answeredAfter = -1;
+  private long iceConnectedAfter = -1;
+  private long dtlsConnectedAfter = -1;
   private volatile boolean hasConnected;
   private volatile List<String> tileStreams = List.of();
 
@@ -356,6 +362,10 @@ public final class Session {
       RTCSessionDescription answer = RtcFutures.createAnswer(pc, RTC_CALL_TIMEOUT);
       RtcFutures.setLocal(pc, answer, RTC_CALL_TIMEOUT);
       viewer.answer(answer.sdp);
+      if (firstOfferAt < 0) {
+        firstOfferAt = arrivedMillis;
+        answeredAfter = clock.millis() - arrivedMillis;
+      }
       log.debug("session {}: answered {} offer in state {}", id, answered ? "a new" : "the first", state);
       // A sender has its encoding only once negotiated: limits reported before are written now.
       bound.forEach(this::applyLimits);
@@ -383,7 +393,15 @@ public final class Session {
 
   private void firstPacketSent(long millisAfterOffer) {
     firstPacketMillis = millisAfterOffer;
-    log.info("session {}: first media packet sent {} ms after the offer", id, millisAfterOffer);
+    // The steps show where a slow first frame went (the benchmark reads this line).
+    log.info("session {}: first media packet sent {} ms after the offer (answer {} ms, ICE connected {} ms, DTLS {} ms)",
+        id, millisAfterOffer, answeredAfter, iceConnectedAfter, dtlsConnectedAfter);
+  }
+
+  private void handleConnectionState(RTCPeerConnectionState newState) {
+    if (newState == RTCPeerConnectionState.CONNECTED && dtlsConnectedAfter < 0 && firstOfferAt >= 0) {
+      dtlsConnectedAfter = clock.millis() - firstOfferAt;
+    }
   }
 
   /**
@@ -484,8 +502,7 @@ public final class Session {
     if (state == State.CLOSED || tile == null) {
       return;
     }
-    EncodingLimits wanted =
-        EncodingLimits.forViewport(tile.lease.stream().source().format(), width, height, visible);
+    EncodingLimits wanted = tile.limitsFor(width, height, visible);
     if (wanted.equals(tile.limits)) {
       return;
     }
@@ -607,6 +624,9 @@ public final class Session {
     iceState = newState;
     switch (newState) {
       case CONNECTED, COMPLETED -> {
+        if (iceConnectedAfter < 0 && firstOfferAt >= 0) {
+          iceConnectedAfter = clock.millis() - firstOfferAt;
+        }
         hasConnected = true;
         cancelGraceTimer();
         if (state != State.CONNECTED) {
@@ -700,6 +720,14 @@ public final class Session {
     Tile(LiveStream.Lease lease, String mid) {
       this.lease = lease;
       this.mid = mid;
+      // In force from the first frame: a viewer that never reports its size (WHEP without the
+      // data channel) still gets the policy's cap instead of libwebrtc's own.
+      this.limits = limitsFor(0, 0, true);
+    }
+
+    EncodingLimits limitsFor(int width, int height, boolean visible) {
+      LiveStream stream = lease.stream();
+      return EncodingLimits.forViewport(stream.source().format(), stream.encoding(), width, height, visible);
     }
 
     String stream() {
@@ -729,6 +757,11 @@ public final class Session {
     @Override
     public void onIceConnectionChange(RTCIceConnectionState newState) {
       post(() -> handleIceState(newState));
+    }
+
+    @Override
+    public void onConnectionChange(RTCPeerConnectionState newState) {
+      post(() -> handleConnectionState(newState));
     }
 
     @Override

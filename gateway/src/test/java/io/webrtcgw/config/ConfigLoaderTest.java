@@ -57,6 +57,33 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theBitratePolicyIsGatewayWideAndEachStreamMayCapItLower() throws Exception {
+    GatewayConfig config = ConfigLoader.load(write("encoding.yaml", String.join("\n",
+        "encoding:",
+        "  bitsPerPixel: 0.08",
+        "  maxBitrate: 1500000",
+        "streams:",
+        "  - name: lobby",
+        "    source: \"pattern:640x360@30\"",
+        "    maxBitrate: 400000",
+        "  - name: yard",
+        "    source: \"pattern:640x360@30\"")));
+    assertEquals(new EncodingConfig(0.08, EncodingConfig.DEFAULT_MIN_BITRATE, 1_500_000), config.encoding());
+    assertEquals(400_000, config.streams().get(0).maxBitrate());
+    assertEquals(0, config.streams().get(1).maxBitrate(), "no cap of its own");
+    assertEquals(EncodingConfig.DEFAULT, ConfigLoader.load(write("plain.yaml", "port: 9000\n")).encoding());
+    for (String[] bad : new String[][] {
+        {"encoding:\n  bitsPerPixel: 0\n", "encoding.bitsPerPixel must be above 0"},
+        {"encoding:\n  minBitrate: 900000\n  maxBitrate: 500000\n", "must not exceed encoding.maxBitrate"},
+        {"encoding:\n  maxBitrate: 1000\n", "encoding.maxBitrate must be from 30000"},
+        {"streams:\n  - name: a\n    source: \"pattern:\"\n    maxBitrate: 10\n", "maxBitrate of stream 'a' must be from"}}) {
+      Path file = write("bad-encoding.yaml", bad[0]);
+      ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+      assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+    }
+  }
+
+  @Test
   void readsJson() throws Exception {
     GatewayConfig config = ConfigLoader.load(write("gateway.json",
         "{\"port\": 8081, \"streams\": [{\"name\": \"a\", \"source\": \"pattern:\"}]}"));

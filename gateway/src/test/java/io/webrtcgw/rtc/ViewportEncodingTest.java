@@ -20,12 +20,14 @@ import org.junit.jupiter.api.Test;
 
 /** The viewer's reported viewport caps what its encoder sends; a hidden page pauses it. */
 class ViewportEncodingTest {
+  private static final int CAP = 250_000;
   private static Gateway gateway;
   private static ViewerPeers peers;
 
   @BeforeAll
   static void start() throws Exception {
-    gateway = TestGateway.start(StreamConfig.of("pattern", "pattern:640x360@30"));
+    gateway = TestGateway.start(StreamConfig.of("pattern", "pattern:640x360@30"),
+        StreamConfig.of("capped", "pattern:640x360@30").withMaxBitrate(CAP));
     peers = new ViewerPeers();
   }
 
@@ -56,6 +58,31 @@ class ViewportEncodingTest {
   }
 
   @Test
+  void aStreamsMaxBitrateCapsItsEncoderFromTheFirstFrameAndTheStatsShowIt() throws Exception {
+    try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "capped")) {
+      viewer.awaitFrames(30, Duration.ofSeconds(15));
+      Await.until("only this viewer's session", () -> gateway.sessions().count() == 1, Duration.ofSeconds(10));
+      Session session = gateway.sessions().all().get(0);
+      SessionStats[] stats = {SessionStats.EMPTY};
+      // No viewport message was sent: the cap is the stream's own from the answer on.
+      Await.until("an encoder target", () -> {
+        stats[0] = statsOf(session);
+        return stats[0].bitrate() > 0 && stats[0].framesEncoded() > 0;
+      }, Duration.ofSeconds(10));
+      assertTrue(stats[0].bitrate() <= CAP, "target " + stats[0].bitrate() + " bit/s over the stream's cap " + CAP);
+      assertTrue(stats[0].qpSum() > 0, "QP is reported: " + stats[0]);
+      assertEquals(640, stats[0].frameWidth(), stats[0].toString());
+      long bytes0 = stats[0].bytesSent();
+      long t0 = System.nanoTime();
+      viewer.awaitFrames(viewer.frameCount() + 60, Duration.ofSeconds(10));
+      SessionStats later = statsOf(session);
+      double kbps = (later.bytesSent() - bytes0) * 8 / 1000.0 / ((System.nanoTime() - t0) / 1e9);
+      // Headers, padding probes and the pacer's bursts allow some margin over the cap, not double.
+      assertTrue(kbps < CAP / 1000.0 * 1.5, "sent " + kbps + " kbit/s against a " + CAP / 1000 + " kbit/s cap");
+    }
+  }
+
+  @Test
   void theSessionRecordsWhenItsFirstPacketLeft() throws Exception {
     try (LoopbackViewer viewer = LoopbackViewer.watch(peers.factory(), gateway.port(), "pattern")) {
       viewer.awaitFrames(1, Duration.ofSeconds(15));
@@ -76,6 +103,14 @@ class ViewportEncodingTest {
       assertEquals("bad-message", error.path("code").asText());
       int before = viewer.frameCount();
       viewer.awaitFrames(before + 5, Duration.ofSeconds(5));
+    }
+  }
+
+  private static SessionStats statsOf(Session session) {
+    try {
+      return SessionStats.of(session.stats().get(5, java.util.concurrent.TimeUnit.SECONDS));
+    } catch (Exception e) {
+      throw new IllegalStateException("no stats from session " + session.id(), e);
     }
   }
 
