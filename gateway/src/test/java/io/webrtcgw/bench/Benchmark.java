@@ -45,7 +45,8 @@ public final class Benchmark {
   /** Durations and counts of one run; {@code --quick} shrinks them for trying the harness out. */
   record Options(boolean quick, int loads, int latencySeconds, Duration settle, Duration warmUp, Duration window,
       List<Integer> steps, int searchStep, int maxViewers, int tileViewers, Set<String> parts,
-      List<String> scaling, double awaitLoad, Duration awaitLoadTimeout, Path baseline, Path clip) {}
+      List<String> scaling, double awaitLoad, Duration awaitLoadTimeout, Path baseline, Path clip,
+      List<String> chromium, List<Integer> chromiumSteps) {}
 
   private Benchmark(Options options, Path jar, Path out) {
     this.options = options;
@@ -55,7 +56,7 @@ public final class Benchmark {
 
   public static void main(String[] args) throws Exception {
     boolean quick = false;
-    Set<String> parts = new LinkedHashSet<>(List.of("ttff", "latency", "scaling", "tile", "file", "mjpeg", "camera",
+    Set<String> parts = new LinkedHashSet<>(List.of("faces", "chromium", "ttff", "latency", "scaling", "tile", "file", "mjpeg", "camera",
         "wall"));
     List<String> scaling = List.of("640x360:VP8", "640x360:H264", "1280x720:VP8", "1280x720:H264");
     Path jar = Path.of("target/gateway.jar");
@@ -65,6 +66,10 @@ public final class Benchmark {
     double awaitLoad = 1.0;
     int awaitLoadSeconds = 600;
     List<Integer> steps = null;
+    // label=source[#maxBitrate][~bitsPerPixel][+load]: the Chromium viewer runs; +load adds webrtc-java receivers.
+    List<String> chromium = List.of("pattern=pattern:640x360@30+load", "demo=file:../samples/demo.mp4",
+        "clip720=" + ChromiumLoad.CLIP_720P, "pattern720=pattern:1280x720@30");
+    List<Integer> chromiumSteps = null;
     Integer windowSeconds = null;
     Integer searchStep = null;
     for (int i = 0; i < args.length; i++) {
@@ -81,21 +86,27 @@ public final class Benchmark {
         case "--steps" -> steps = Stream.of(args[++i].split(",")).map(Integer::valueOf).toList();
         case "--window" -> windowSeconds = Integer.parseInt(args[++i]);
         case "--search-step" -> searchStep = Integer.parseInt(args[++i]);
+        case "--chromium" -> chromium = List.of(args[++i].split(","));
+        case "--chromium-steps" -> chromiumSteps = Stream.of(args[++i].split(",")).map(Integer::valueOf).toList();
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
             + " (known: --quick --parts LIST --scaling WxH:CODEC,... --jar --out --baseline PATH --clip FILE"
-            + " --await-load LOAD --await-load-seconds N --steps 0,1,2,... --window SECONDS --search-step N)");
+            + " --await-load LOAD --await-load-seconds N --steps 0,1,2,... --window SECONDS --search-step N"
+            + " --chromium label=source[#maxBitrate][~bitsPerPixel][+load],... --chromium-steps 0,1,2,...)");
       }
     }
     Options options = quick
         ? new Options(true, 5, 10, Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofSeconds(5), List.of(0, 1, 2), 0, 2, 2,
-            parts, scaling, awaitLoad, Duration.ofSeconds(awaitLoadSeconds), baseline, clip)
+            parts, scaling, awaitLoad, Duration.ofSeconds(awaitLoadSeconds), baseline, clip, chromium,
+            chromiumSteps == null ? List.of(0, 1, 2) : chromiumSteps)
         : new Options(false, 30, 65, Duration.ofSeconds(20), Duration.ofSeconds(8), Duration.ofSeconds(20),
             List.of(0, 1, 2, 4, 8, 16), 4, 64, 4,
-            parts, scaling, awaitLoad, Duration.ofSeconds(awaitLoadSeconds), baseline, clip);
+            parts, scaling, awaitLoad, Duration.ofSeconds(awaitLoadSeconds), baseline, clip, chromium,
+            chromiumSteps == null ? List.of(0, 1, 2, 4, 6) : chromiumSteps);
     options = new Options(options.quick(), options.loads(), options.latencySeconds(), options.settle(), options.warmUp(),
         windowSeconds == null ? options.window() : Duration.ofSeconds(windowSeconds),
         steps == null ? options.steps() : steps, searchStep == null ? options.searchStep() : searchStep,
-        options.maxViewers(), options.tileViewers(), parts, scaling, awaitLoad, options.awaitLoadTimeout(), baseline, clip);
+        options.maxViewers(), options.tileViewers(), parts, scaling, awaitLoad, options.awaitLoadTimeout(), baseline, clip,
+        options.chromium(), options.chromiumSteps());
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it first (mvn -B -ntp -DskipTests package)");
     }
@@ -116,6 +127,17 @@ public final class Benchmark {
         .put("loadAverageAtStart", Files.readString(Path.of("/proc/loadavg")).trim());
     if (options.parts().contains("ttff") || options.parts().contains("latency")) {
       browserParts();
+    }
+    if (options.parts().contains("faces")) {
+      report.set("firstFrameFaces", new FirstFrameFaces(jar, out, options.quick() ? 3 : 10).run());
+    }
+    if (options.parts().contains("chromium")) {
+      ChromiumLoad load = new ChromiumLoad(jar, out, options.chromiumSteps(),
+          options.quick() ? Duration.ofSeconds(5) : Duration.ofSeconds(10), options.quick() ? Duration.ofSeconds(4) : Duration.ofSeconds(8));
+      ArrayNode runs = report.putArray("chromium");
+      for (String spec : options.chromium()) {
+        runs.add(load.run(ChromiumLoad.parse(spec, out)));
+      }
     }
     if (options.parts().contains("scaling")) {
       ArrayNode runs = report.putArray("scaling");

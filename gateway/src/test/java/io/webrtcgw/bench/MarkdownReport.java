@@ -140,7 +140,79 @@ final class MarkdownReport {
     soak(md, r.path("soak"));
     wall(md, r.path("wall"));
     janus(md, r.path("janus"));
+    faces(md, r.path("firstFrameFaces"));
+    chromium(md, r.path("chromium"));
     return md.toString();
+  }
+
+  private static void faces(StringBuilder md, JsonNode faces) {
+    if (faces.size() == 0) {
+      return;
+    }
+    md.append("\n## Time to first frame, three ways\n\n")
+        .append("The viewer page in headless Chromium, navigation to its first rendered frame, `")
+        .append(faces.path("source").asText()).append("`, ").append(faces.path("loads").asText())
+        .append(" loads each. Beside it the gateway's own steps from its log, ms after the offer arrived (median).\n\n")
+        .append("| case | median | p95 | min-max | answer | ICE connected | DTLS | first packet |\n")
+        .append("|---|---|---|---|---|---|---|---|\n");
+    faceRow(md, "(a) first viewer after the gateway starts (cold JVM, idle source)", faces.path("coldGateway"));
+    faceRow(md, "(b) a fresh browser process, warm gateway", faces.path("freshBrowser"));
+    faceRow(md, "(c) a new tab in a warm browser", faces.path("newTab"));
+  }
+
+  private static void faceRow(StringBuilder md, String name, JsonNode face) {
+    JsonNode t = face.path("pageToFirstFrameMs");
+    JsonNode g = face.path("gatewayMs");
+    md.append("| ").append(name).append(" | **").append(t.path("median").asText()).append(" ms** | ")
+        .append(t.path("p95").asText()).append(" | ").append(t.path("min").asText()).append("-")
+        .append(t.path("max").asText()).append(" | ").append(g.at("/offerToAnswer/median").asText()).append(" | ")
+        .append(g.at("/offerToIceConnected/median").asText()).append(" | ").append(g.at("/offerToDtls/median").asText())
+        .append(" | ").append(g.at("/offerToFirstPacket/median").asText()).append(" |\n");
+  }
+
+  private static void chromium(StringBuilder md, JsonNode runs) {
+    if (runs.size() == 0) {
+      return;
+    }
+    md.append("\n## Viewers in real browsers\n\n")
+        .append("Headless Chromium pages of `/view/STREAM`, ").append(runs.get(0).path("pagesPerBrowser").asText())
+        .append(" per browser process, on one always-on stream; then webrtc-java receivers (`LoadClient`) where")
+        .append(" a run has them. Each step: ").append(runs.get(0).path("windows").asText()).append(" windows of ")
+        .append(runs.get(0).path("windowSeconds").asText()).append(" s, median (min-max). QP is the encoders'")
+        .append(" average (`qpSum / framesEncoded`); fps is what the viewers rendered (the slowest viewer's in")
+        .append(" brackets). Per added viewer: the least-squares slope of the step medians from 1 viewer up.\n");
+    for (JsonNode run : runs) {
+      md.append("\n### ").append(run.path("label").asText()).append(": `").append(run.path("source").asText()).append("`");
+      if (run.path("maxBitrate").asInt() > 0) {
+        md.append(", stream `maxBitrate` ").append(run.path("maxBitrate").asInt() / 1000).append(" kbit/s");
+      }
+      if (run.has("encoding")) {
+        md.append(", `encoding` ").append(run.path("encoding").toString());
+      }
+      md.append("\n\n| viewers | load | gateway CPU % | viewers' CPU % | kbit/s per viewer | QP | fps (min) | encoded | limited by |\n")
+          .append("|---|---|---|---|---|---|---|---|---|\n");
+      for (String column : List.of("chromium", "webrtcJava")) {
+        for (JsonNode step : run.path(column)) {
+          md.append("| ").append(step.path("viewers").asText()).append(" | ")
+              .append(column.equals("chromium") ? "Chromium" : "webrtc-java").append(" | ")
+              .append(spread(step.path("gatewayCpuPercent")).replace(" %", "")).append(" | ")
+              .append(step.at("/viewerCpuPercent/median").asText()).append(" | ")
+              .append(step.at("/kbpsPerViewer/median").asText()).append(" | ")
+              .append(step.at("/averageQp/median").asText()).append(" | ")
+              .append(step.at("/viewerFpsMedian/median").asText()).append(" (").append(step.at("/viewerFpsMin/min").asText())
+              .append(") | ").append(join(step.path("encodedSizes"))).append(" ").append(join(step.path("codecs")))
+              .append(" | ").append(join(step.path("qualityLimitations"))).append(" |\n");
+        }
+      }
+      md.append("\nPer added viewer: **").append(run.at("/chromiumFit/gatewayCpuPerViewer").asText())
+          .append(" %** of one core with Chromium (slopes through the windows' lows and highs: ")
+          .append(run.at("/chromiumFit/gatewayCpuPerViewerFromMins").asText()).append(" / ")
+          .append(run.at("/chromiumFit/gatewayCpuPerViewerFromMaxes").asText()).append(")");
+      if (run.has("webrtcJavaFit")) {
+        md.append(", ").append(run.at("/webrtcJavaFit/gatewayCpuPerViewer").asText()).append(" % with webrtc-java");
+      }
+      md.append(".\n");
+    }
   }
 
   private static void janus(StringBuilder md, JsonNode janus) {
@@ -271,7 +343,8 @@ final class MarkdownReport {
         .append(" Time from navigation until every tile has shown a frame, over ")
         .append(wall.path("wallPage").path("allTilesVideoMs").path("count").asText())
         .append(" loads of each (alternating, no session left between); CPU in % of one core while all play, median")
-        .append(" of the windows (min-max); the browser's CPU is every Chromium process's.\n\n")
+        .append(" of the windows (min-max), the two pages taking turns window by window; the browser's CPU is every")
+        .append(" Chromium process's.\n\n")
         .append("| page | all tiles showing video, median (min-max) ms | gateway CPU | browser CPU | tile fps, median (min) | gateway sessions |\n")
         .append("|---|---|---|---|---|---|\n");
     wallRow(md, "wall (`/wall`)", wall.path("wallPage"));

@@ -83,6 +83,36 @@ final class Targets {
       browser.put("met", wallBrowser.asDouble() < embedsBrowser.asDouble());
     }
     janus(targets, report.path("janus"));
+    chromium(targets, report);
+  }
+
+  /** Issue 12: per-viewer CPU with real Chromium viewers, and the three first-frame times. */
+  private static void chromium(ArrayNode targets, ObjectNode report) {
+    for (JsonNode run : report.path("chromium")) {
+      String source = run.path("source").asText();
+      double limit;
+      if (source.equals("pattern:640x360@30")) {
+        limit = 4;
+      } else if (source.endsWith("demo.mp4")) {
+        limit = 3;
+      } else if (source.contains("1280x720")) {
+        limit = 9;
+      } else {
+        continue;
+      }
+      if (run.path("maxBitrate").asInt() > 0 || run.has("encoding")) {
+        continue; // a run at a cap of its own is a point of the sweep, not the default
+      }
+      add(targets, "CPU per added Chromium viewer, " + run.path("label").asText() + " (" + source + "), % of one core",
+          "<= " + (int) limit, run.path("chromiumFit").path("gatewayCpuPerViewer"), limit);
+    }
+    JsonNode faces = report.path("firstFrameFaces");
+    add(targets, "time to first frame (a), first viewer after the gateway starts, median", "<= 500 ms",
+        faces.path("coldGateway").path("pageToFirstFrameMs").path("median"), 500);
+    add(targets, "time to first frame (b), fresh browser process, median", "<= 250 ms",
+        faces.path("freshBrowser").path("pageToFirstFrameMs").path("median"), 250);
+    add(targets, "time to first frame (c), new tab in a warm browser, median", "<= 120 ms",
+        faces.path("newTab").path("pageToFirstFrameMs").path("median"), 120);
   }
 
   /** The scaling run at {@code source} whose codec the gateway picks by default (as the tile run saw). */
