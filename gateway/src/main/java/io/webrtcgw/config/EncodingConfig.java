@@ -14,7 +14,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param maxBitrate bit/s that no viewer's encoder exceeds
  */
 public record EncodingConfig(double bitsPerPixel, int minBitrate, int maxBitrate) {
-  public static final double DEFAULT_BITS_PER_PIXEL = 0.246;
+  /**
+   * 1.04 Mbit/s at 640x360@30, about what the bundled clip takes at the encoder's finest QP, 259
+   * kbit/s for a 320x180 tile, and the ceiling from 720p up. Lower caps save bandwidth, not CPU:
+   * per viewer the encode costs the same from 0.4 to 0.9 Mbit/s (README "Benchmark").
+   */
+  public static final double DEFAULT_BITS_PER_PIXEL = 0.15;
   public static final int DEFAULT_MIN_BITRATE = 150_000;
   public static final int DEFAULT_MAX_BITRATE = 2_500_000;
   public static final EncodingConfig DEFAULT =

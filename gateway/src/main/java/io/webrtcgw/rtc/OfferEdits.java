@@ -38,7 +38,7 @@ final class OfferEdits {
    * A wall's start bitrate per video section, kbit/s, and its ceiling. The start is the whole
    * transport's, shared by every sender on it: 600 kbit/s spread over 16 tiles starved each
    * tile's encoder (measured: 15-25 fps for the first seconds instead of 30) until bandwidth
-   * estimation caught up. 300 kbit/s is a 320x180 tile's cap (EncodingLimits).
+   * estimation caught up. 300 kbit/s is about a 320x180 tile's cap (259 kbit/s by default, EncodingConfig).
    */
   static final int WALL_START_KBPS_PER_SECTION = 300;
   static final int WALL_START_KBPS_MAX = 8000;

@@ -37,6 +37,8 @@ final class ChromiumLoad {
   private static final String ADMIN = "bench-admin-token-0123456789";
   static final int PAGES_PER_BROWSER = 3;
   private static final int WINDOWS = 3;
+  /** A 30 fps stream's viewers that all render this many frames per second are served in full. */
+  static final double HELD_FPS = 25;
 
   /**
    * One configuration to measure.
@@ -256,12 +258,16 @@ final class ChromiumLoad {
     return step;
   }
 
-  /** Least-squares CPU per added viewer over the steps with viewers, from each step's median. */
+  /**
+   * Least-squares CPU per added viewer over the steps with viewers that held (every viewer at
+   * {@link #HELD_FPS} or more in every window), from each step's median: a step where the
+   * machine ran out of cores says what it could not do, not what a viewer costs.
+   */
   private static void fit(ObjectNode result, String column) {
     List<double[]> cpu = new ArrayList<>();
     List<double[]> viewerCpu = new ArrayList<>();
     for (JsonNode step : result.path(column)) {
-      if (step.path("viewers").asInt() > 0) {
+      if (held(step)) {
         cpu.add(new double[] {step.path("viewers").asDouble(), step.at("/gatewayCpuPercent/median").asDouble()});
         viewerCpu.add(new double[] {step.path("viewers").asDouble(), step.at("/viewerCpuPercent/median").asDouble()});
       }
@@ -273,15 +279,20 @@ final class ChromiumLoad {
     List<double[]> low = new ArrayList<>();
     List<double[]> high = new ArrayList<>();
     for (JsonNode step : result.path(column)) {
-      if (step.path("viewers").asInt() > 0) {
+      if (held(step)) {
         low.add(new double[] {step.path("viewers").asDouble(), step.at("/gatewayCpuPercent/min").asDouble()});
         high.add(new double[] {step.path("viewers").asDouble(), step.at("/gatewayCpuPercent/max").asDouble()});
       }
     }
     fit.put("gatewayCpuPerViewerFromMins", Percentiles.round(Benchmark.slope(low)));
     fit.put("gatewayCpuPerViewerFromMaxes", Percentiles.round(Benchmark.slope(high)));
+    fit.put("stepsFitted", cpu.size());
     log.info("  {}: {}% of one core per added viewer (from window mins {}%, maxes {}%)", column,
         fit.get("gatewayCpuPerViewer"), fit.get("gatewayCpuPerViewerFromMins"), fit.get("gatewayCpuPerViewerFromMaxes"));
+  }
+
+  private static boolean held(JsonNode step) {
+    return step.path("viewers").asInt() > 0 && step.at("/viewerFpsMin/min").asDouble() >= HELD_FPS;
   }
 
   /** Sessions by id from {@code /api/sessions}. */

@@ -180,7 +180,8 @@ final class MarkdownReport {
         .append(" a run has them. Each step: ").append(runs.get(0).path("windows").asText()).append(" windows of ")
         .append(runs.get(0).path("windowSeconds").asText()).append(" s, median (min-max). QP is the encoders'")
         .append(" average (`qpSum / framesEncoded`); fps is what the viewers rendered (the slowest viewer's in")
-        .append(" brackets). Per added viewer: the least-squares slope of the step medians from 1 viewer up.\n");
+        .append(" brackets). Per added viewer: the least-squares slope of the step medians from 1 viewer up, over the")
+        .append(" steps where every viewer rendered at least ").append(ChromiumLoad.HELD_FPS).append(" fps.\n");
     for (JsonNode run : runs) {
       md.append("\n### ").append(run.path("label").asText()).append(": `").append(run.path("source").asText()).append("`");
       if (run.path("maxBitrate").asInt() > 0) {
