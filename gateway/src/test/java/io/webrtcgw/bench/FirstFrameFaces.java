@@ -79,7 +79,7 @@ final class FirstFrameFaces {
         }
       }
       List<long[]> all = steps(gateway);
-      write(result.putObject("freshBrowser"), fresh, all.subList(before, all.size()));
+      write(result.putObject("freshBrowser"), fresh, all.subList(Math.min(before, all.size()), all.size()));
       before = all.size();
       log.info("first frame (c): {} new tabs in a warm browser", loads);
       List<Double> tabs = new ArrayList<>();
@@ -94,7 +94,8 @@ final class FirstFrameFaces {
         }
       }
       all = steps(gateway);
-      write(result.putObject("newTab"), tabs, all.subList(before + 1, all.size()));
+      // The browser's own warming load is not counted; a gateway that does not log its steps has none.
+      write(result.putObject("newTab"), tabs, all.subList(Math.min(before + 1, all.size()), all.size()));
     }
     return result;
   }
