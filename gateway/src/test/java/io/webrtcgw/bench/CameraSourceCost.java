@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -166,27 +165,7 @@ final class CameraSourceCost {
 
   /** The gateway's decoder processes (its child JVMs, the spare among them), by pid. */
   private static Map<Long, ProcStat> decoderProcesses(GatewayProcess gateway) {
-    Map<Long, ProcStat> out = new HashMap<>();
-    ProcessHandle.of(gateway.pid()).ifPresent(root -> root.descendants().forEach(process -> {
-      try {
-        out.put(process.pid(), ProcStat.of(process.pid()));
-      } catch (IOException | RuntimeException e) {
-        // it ended meanwhile
-      }
-    }));
-    return out;
-  }
-
-  /** CPU of the processes present at both samples, in % of one core. */
-  private static double cpuPercent(Map<Long, ProcStat> before, Map<Long, ProcStat> after) {
-    double total = 0;
-    for (Map.Entry<Long, ProcStat> entry : after.entrySet()) {
-      ProcStat earlier = before.get(entry.getKey());
-      if (earlier != null) {
-        total += entry.getValue().cpuPercentSince(earlier);
-      }
-    }
-    return total;
+    return ProcessHandle.of(gateway.pid()).map(root -> ProcStat.descendants(root, null)).orElse(Map.of());
   }
 
   /** One window: the gateway's CPU and memory, what the source counted, and the viewer's frame rate. */
@@ -205,7 +184,7 @@ final class CameraSourceCost {
     double seconds = (g1.nanoTime() - g0.nanoTime()) / 1e9;
     // The gateway decodes in processes of its own: their CPU is the gateway's too.
     double jvmCpu = g1.cpuPercentSince(g0);
-    double decoderCpu = cpuPercent(d0, d1);
+    double decoderCpu = ProcStat.cpuPercent(d0, d1);
     double gatewayCpu = jvmCpu + decoderCpu;
     double machine = m1.busyPercentSince(m0, MachineStat.cores());
     long decodes = after.path("decodes").asLong() - before.path("decodes").asLong();

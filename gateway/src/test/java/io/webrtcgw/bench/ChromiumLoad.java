@@ -127,7 +127,7 @@ final class ChromiumLoad {
       try (Pages pages = new Pages(gateway.port(), wide(run.source()))) {
         for (int viewers : steps) {
           pages.moveTo(viewers);
-          browserSteps.add(measure(gateway, viewers, pages::frames, Pages::cpu));
+          browserSteps.add(measure(gateway, viewers, pages::frames, ProcStat::chromium));
         }
       }
       fit(result, "chromium");
@@ -203,7 +203,7 @@ final class ChromiumLoad {
       Map<String, long[]> f1 = frames.read();
       double seconds = (g1.nanoTime() - g0.nanoTime()) / 1e9;
       gatewayCpu.add(g1.cpuPercentSince(g0));
-      viewerCpu.add(cpuPercent(o0, o1));
+      viewerCpu.add(ProcStat.cpuPercent(o0, o1));
       long bytes = 0;
       long qpSum = 0;
       long encoded = 0;
@@ -329,16 +329,6 @@ final class ChromiumLoad {
     return Map.of(load.pid(), load.stat());
   }
 
-  private static double cpuPercent(Map<Long, ProcStat> before, Map<Long, ProcStat> after) {
-    double total = 0;
-    for (Map.Entry<Long, ProcStat> entry : after.entrySet()) {
-      ProcStat earlier = before.get(entry.getKey());
-      if (earlier != null) {
-        total += entry.getValue().cpuPercentSince(earlier);
-      }
-    }
-    return total;
-  }
 
   @FunctionalInterface
   private interface FrameReader {
@@ -412,20 +402,6 @@ final class ChromiumLoad {
       return out;
     }
 
-    /** Every Chromium process this JVM started, by pid. */
-    static Map<Long, ProcStat> cpu() {
-      Map<Long, ProcStat> out = new HashMap<>();
-      ProcessHandle.current().descendants().forEach(process -> {
-        if (process.info().command().map(command -> command.contains("chrom")).orElse(false)) {
-          try {
-            out.put(process.pid(), ProcStat.of(process.pid()));
-          } catch (IOException | RuntimeException e) {
-            // it ended meanwhile
-          }
-        }
-      });
-      return out;
-    }
 
     @Override
     public void close() throws IOException {

@@ -34,6 +34,41 @@ record ProcStat(long pid, long nanoTime, long cpuTicks, long rssKiB) {
     return 100.0 * (cpuTicks - earlier.cpuTicks) / TICKS_PER_SECOND / seconds;
   }
 
+  /**
+   * Every process below {@code root} whose command contains {@code command} (any, if null), by
+   * pid; one that ends while being read is left out.
+   */
+  static java.util.Map<Long, ProcStat> descendants(ProcessHandle root, String command) {
+    java.util.Map<Long, ProcStat> out = new java.util.HashMap<>();
+    root.descendants().forEach(process -> {
+      if (command == null || process.info().command().map(c -> c.contains(command)).orElse(false)) {
+        try {
+          out.put(process.pid(), of(process.pid()));
+        } catch (IOException | RuntimeException e) {
+          // it ended meanwhile
+        }
+      }
+    });
+    return out;
+  }
+
+  /** Every Chromium process this JVM started (through chromedriver), by pid. */
+  static java.util.Map<Long, ProcStat> chromium() {
+    return descendants(ProcessHandle.current(), "chrom");
+  }
+
+  /** CPU of the processes present at both samples, in % of one core. */
+  static double cpuPercent(java.util.Map<Long, ProcStat> before, java.util.Map<Long, ProcStat> after) {
+    double total = 0;
+    for (java.util.Map.Entry<Long, ProcStat> entry : after.entrySet()) {
+      ProcStat earlier = before.get(entry.getKey());
+      if (earlier != null) {
+        total += entry.getValue().cpuPercentSince(earlier);
+      }
+    }
+    return total;
+  }
+
   /** The load average over the last minute, from /proc/loadavg. */
   static double loadAverage() throws IOException {
     return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.Browser;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,11 +172,11 @@ final class WallCost {
     long millis = quick ? 3000 : 6000;
     List<long[]> frames0 = frames(browser, wall);
     ProcStat g0 = gateway.stat();
-    Map<Long, ProcStat> b0 = browserProcesses();
+    Map<Long, ProcStat> b0 = ProcStat.chromium();
     MachineStat m0 = MachineStat.now();
     Thread.sleep(millis);
     ProcStat g1 = gateway.stat();
-    Map<Long, ProcStat> b1 = browserProcesses();
+    Map<Long, ProcStat> b1 = ProcStat.chromium();
     MachineStat m1 = MachineStat.now();
     List<long[]> frames1 = frames(browser, wall);
     List<Double> fps = new ArrayList<>();
@@ -191,7 +189,7 @@ final class WallCost {
     }
     ObjectNode node = JSON.createObjectNode()
         .put("gatewayCpuPercent", g1.cpuPercentSince(g0))
-        .put("browserCpuPercent", cpuPercent(b0, b1))
+        .put("browserCpuPercent", ProcStat.cpuPercent(b0, b1))
         .put("machineBusyPercent", m1.busyPercentSince(m0, MachineStat.cores()))
         .put("windowSeconds", millis / 1000.0)
         .put("sessions", sessions(gateway.port()));
@@ -246,32 +244,7 @@ final class WallCost {
     return out;
   }
 
-  /** Every Chromium process this JVM started (through chromedriver), by pid. */
-  private static Map<Long, ProcStat> browserProcesses() {
-    Map<Long, ProcStat> out = new HashMap<>();
-    ProcessHandle.current().descendants().forEach(process -> {
-      if (process.info().command().map(command -> command.contains("chrom")).orElse(false)) {
-        try {
-          out.put(process.pid(), ProcStat.of(process.pid()));
-        } catch (IOException | RuntimeException e) {
-          // it ended meanwhile
-        }
-      }
-    });
-    return out;
-  }
 
-  /** CPU of the processes present at both samples, in % of one core. */
-  private static double cpuPercent(Map<Long, ProcStat> before, Map<Long, ProcStat> after) {
-    double total = 0;
-    for (Map.Entry<Long, ProcStat> entry : after.entrySet()) {
-      ProcStat earlier = before.get(entry.getKey());
-      if (earlier != null) {
-        total += entry.getValue().cpuPercentSince(earlier);
-      }
-    }
-    return total;
-  }
 
   private static int sessions(int port) throws Exception {
     String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
