@@ -48,7 +48,15 @@ public final class DecodeWorker {
       warmup.setDaemon(true);
       warmup.start();
     }
-    try (SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[0])))) {
+    SocketChannel socket;
+    try {
+      socket = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[0])));
+    } catch (IOException e) {
+      // The gateway closed its sandbox while this process started; it says so itself if it cares.
+      System.exit(3);
+      return;
+    }
+    try (socket) {
       new DecodeWorker(new SandboxChannel(socket)).serve();
     } catch (IOException e) {
       if (!(e instanceof EOFException)) {
@@ -74,8 +82,9 @@ public final class DecodeWorker {
         }
         case SandboxProtocol.DECODE -> {
           long pts = channel.readLong();
+          boolean discard = (channel.readInt() & SandboxProtocol.DISCARD) != 0;
           List<ByteBuffer> units = SandboxProtocol.readUnits(channel);
-          lane(lane).submit(l -> l.decode(units, pts));
+          lane(lane).submit(l -> l.decode(units, pts, discard));
         }
         case SandboxProtocol.RESET -> lane(lane).submit(Lane::reset);
         default -> throw new IOException("unknown request " + type);
@@ -132,7 +141,7 @@ public final class DecodeWorker {
       }
     }
 
-    void decode(List<ByteBuffer> units, long pts) throws IOException {
+    void decode(List<ByteBuffer> units, long pts, boolean discard) throws IOException {
       Picture decoded;
       try {
         if (decoder == null) {
@@ -146,7 +155,7 @@ public final class DecodeWorker {
         answer(SandboxProtocol.DAMAGED, abbreviate(String.valueOf(e.getMessage())));
         return;
       }
-      if (decoded == null) {
+      if (decoded == null || discard) {
         synchronized (writeLock) {
           channel.writeInt(SandboxProtocol.NO_PICTURE);
           channel.writeInt(index);

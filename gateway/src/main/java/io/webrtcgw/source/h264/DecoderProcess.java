@@ -127,6 +127,16 @@ final class DecoderProcess implements AutoCloseable {
    */
   Answer decode(int lane, List<ByteBuffer> units, long pts, FrameBuffer into, Duration budget)
       throws InterruptedException {
+    return decode(lane, units, pts, into, 0, budget);
+  }
+
+  /** As the other, decoding only for the lane's references: answers {@link NoPicture} when it goes well. */
+  Answer decodeReference(int lane, List<ByteBuffer> units, long pts, Duration budget) throws InterruptedException {
+    return decode(lane, units, pts, null, SandboxProtocol.DISCARD, budget);
+  }
+
+  private Answer decode(int lane, List<ByteBuffer> units, long pts, FrameBuffer into, int flags, Duration budget)
+      throws InterruptedException {
     LaneSlot slot = lanes[lane];
     slot.answers.clear();
     slot.into = into;
@@ -136,6 +146,7 @@ final class DecoderProcess implements AutoCloseable {
         channel.writeInt(SandboxProtocol.DECODE);
         channel.writeInt(lane);
         channel.writeLong(pts);
+        channel.writeInt(flags);
         SandboxProtocol.writeUnits(channel, units);
         channel.flush();
       }

@@ -57,6 +57,11 @@ public final class LocalDecoder implements StreamDecoder {
   }
 
   @Override
+  public void decodeReference(List<ByteBuffer> nalUnits, long pts) throws DecodeException {
+    decodePicture(nalUnits);
+  }
+
+  @Override
   public long bytesCopied() {
     return copied;
   }

@@ -14,12 +14,13 @@ import java.util.List;
  *
  * <pre>
  * OPEN        lane, rotation, units sps, units pps          (no answer)
- * DECODE      lane, pts, units                              -> PICTURE, NO_PICTURE, DAMAGED or UNSUPPORTED
+ * DECODE      lane, pts, flags, units                       -> PICTURE, NO_PICTURE, DAMAGED or UNSUPPORTED
  * RESET       lane                                          (no answer)
  * PICTURE     lane, pts, width, height, copied, Y, U, V     copied: bytes the process copied making it
  * NO_PICTURE  lane, pts
  * DAMAGED     lane, reason
  * UNSUPPORTED lane, reason
+ * flags:      DISCARD: decode for the references only, answer NO_PICTURE
  * units:      count, then each unit as length and bytes
  * </pre>
  */
@@ -28,6 +29,8 @@ final class SandboxProtocol {
   static final int OPEN = 1;
   static final int DECODE = 2;
   static final int RESET = 3;
+  /** DECODE flag: the picture is not wanted, only the decoder's references. */
+  static final int DISCARD = 1;
   // Process to gateway.
   static final int PICTURE = 11;
   static final int NO_PICTURE = 12;

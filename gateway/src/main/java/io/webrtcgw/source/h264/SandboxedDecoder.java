@@ -54,6 +54,16 @@ final class SandboxedDecoder implements StreamDecoder {
 
   @Override
   public FrameBuffer decode(List<ByteBuffer> nalUnits, long pts, FrameBuffer into) throws DecodeException {
+    return run(nalUnits, pts, into, false);
+  }
+
+  @Override
+  public void decodeReference(List<ByteBuffer> nalUnits, long pts) throws DecodeException {
+    run(nalUnits, pts, null, true);
+  }
+
+  private FrameBuffer run(List<ByteBuffer> nalUnits, long pts, FrameBuffer into, boolean discard)
+      throws DecodeException {
     if (closed) {
       throw new IllegalStateException("the decoder of '" + shared.spec.name() + "' is closed");
     }
@@ -65,7 +75,9 @@ final class SandboxedDecoder implements StreamDecoder {
     }
     DecoderProcess.Answer answer;
     try {
-      answer = process.decode(lane, nalUnits, pts, into, shared.spec.budget());
+      answer = discard
+          ? process.decodeReference(lane, nalUnits, pts, shared.spec.budget())
+          : process.decode(lane, nalUnits, pts, into, shared.spec.budget());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       shared.drop(process, true);

@@ -62,6 +62,16 @@ public interface StreamDecoder extends AutoCloseable {
   }
 
   /**
+   * Decodes one access unit only for what later units refer to: its picture is not wanted (it would
+   * be shown too late), so it is neither converted nor handed over.
+   *
+   * @throws DecodeException as {@link #decode(List, long)} does
+   */
+  default void decodeReference(List<ByteBuffer> nalUnits, long pts) throws DecodeException {
+    decode(nalUnits, pts);
+  }
+
+  /**
    * Bytes of picture data this decoder copied so far on the way from the decoder's planes into the
    * buffers it returned, each pass over a picture counted (so one copy of a 1920x1080 picture adds
    * 3,110,400); -1 when it does not know.

@@ -24,7 +24,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class FileSourcePlaybackTest {
   private static final FileSource.Options ONCE = FileSource.Options.DEFAULT.withLoop(false);
+  /** Frames may come any time late: for checking that every frame decodes right, not the clock. */
+  static final FileSource.Options LOSSLESS = ONCE.withLateGrace(Duration.ofHours(1));
   /** Capture times then count from zero at the source's start. */
   private static final Clock EPOCH = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
 
@@ -76,9 +77,14 @@ class FileSourcePlaybackTest {
         new Spec("high", 3, 1920, 1080, "60", 1.0));
   }
 
+  /**
+   * Whatever the machine manages to decode, playback keeps the file's clock: each frame shown is
+   * the one its time calls for, at that time, and every frame not shown was dropped and counted.
+   * On this machine JCodec keeps up with 480p and drops some 1080p frames.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("profiles")
-  void playsEveryFrameInPresentationOrderAtTheFileRate(Spec spec) throws Exception {
+  void playsInPresentationOrderOnTheFilesClockCountingWhatItDrops(Spec spec) throws Exception {
     Path clip = TestClips.h264(clips, spec);
     try (FileSource source = FileSource.open("play", clip, ONCE, EPOCH, decoders)) {
       VideoFormat format = source.format();
@@ -95,24 +101,15 @@ class FileSourcePlaybackTest {
       assertNull(source.lastError());
 
       List<Seen> frames = recorder.frames();
-      assertEquals(spec.frames(), frames.size(), "every frame once");
-      for (int i = 0; i < frames.size(); i++) {
-        Seen seen = frames.get(i);
-        assertEquals(i, seen.number(), "frame " + i + " out of presentation order");
+      assertFalse(frames.isEmpty(), "no frame at all was shown");
+      for (Seen seen : frames) {
         assertEquals(spec.width(), seen.width());
         assertEquals(spec.height(), seen.height());
-        if (i > 0) {
-          assertTrue(seen.captureMicros() > frames.get(i - 1).captureMicros(), "capture times must increase");
-        }
       }
-      assertNeverEarly(frames, started);
-      assertScheduleFollowsPts(spec.fps(), frames, source.catchUps());
-      if (spec.height() <= 480) {
-        // JCodec decodes 480p several times faster than real time; at 1080p it cannot keep up, so
-        // only order, size and the PTS schedule are checked there.
-        assumeKeptUp(source);
-        assertPacedAt(spec.fps(), frames.subList(frames.size() / 4, frames.size()));
-      }
+      assertOnTheFilesClock(spec.fps(), frames, started);
+      assertEquals(spec.frames(), frames.size() + source.meter().framesDropped(),
+          "frames shown plus frames dropped (" + source.drops() + ")");
+      assertEquals(source.meter().framesDropped(), source.drops().total(), "every drop has its reason");
     }
   }
 
@@ -125,16 +122,21 @@ class FileSourcePlaybackTest {
       long started = System.nanoTime();
       source.start(recorder, recorder);
       List<Seen> frames = recorder.awaitFrames(75, Duration.ofSeconds(10));
+      // Each pass adds exactly the file's duration: frame n of pass p is due at p + n/30 s.
+      List<Seen> unwrapped = new java.util.ArrayList<>();
+      int pass = 0;
       for (int i = 0; i < frames.size(); i++) {
-        assertEquals(i % 30, frames.get(i).number(), "frame " + i + " in the loop");
+        Seen seen = frames.get(i);
+        if (i > 0 && seen.number() <= frames.get(i - 1).number()) {
+          pass++;
+        }
+        unwrapped.add(new Seen(pass * 30 + seen.number(), seen.width(), seen.height(), seen.captureMicros(),
+            seen.arrivalNanos(), null));
       }
-      // The steps across each wrap (29 -> 0) are checked with all the others: one period each.
-      assertScheduleFollowsPts(30, frames, source.catchUps());
-      assertNeverEarly(frames, started);
+      assertTrue(pass >= 2, "looped at least twice: " + pass);
+      assertOnTheFilesClock(30, unwrapped, started);
       assertEquals(SourceState.RUNNING, source.state());
       assertTrue(recorder.changes().stream().allMatch(c -> c.state() == SourceState.RUNNING));
-      assumeKeptUp(source);
-      assertPacedAt(30, frames.subList(15, frames.size()));
     }
   }
 
@@ -148,7 +150,7 @@ class FileSourcePlaybackTest {
       case "avc3" -> TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", "-tag:v", "avc3", clip.toString());
       default -> TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", "-movflags", "+faststart", clip.toString());
     }
-    try (FileSource source = FileSource.open("variant", clip, ONCE, EPOCH, decoders)) {
+    try (FileSource source = FileSource.open("variant", clip, LOSSLESS, EPOCH, decoders)) {
       FrameRecorder recorder = new FrameRecorder(false);
       source.start(recorder, recorder);
       assertEquals(SourceState.ENDED, recorder.awaitEnd(Duration.ofSeconds(10)).state());
@@ -183,6 +185,7 @@ class FileSourcePlaybackTest {
     source.close();
     assertFalse(restarted.isAlive());
     assertTrue(sourceThread("restart").isEmpty());
+    assertTrue(laneThreads("restart").isEmpty(), "the decoding lanes ended with the run: " + laneThreads("restart"));
   }
 
   @ParameterizedTest(name = "rotate={0}")
@@ -231,48 +234,34 @@ class FileSourcePlaybackTest {
   }
 
   /**
-   * Checks that no frame came out before its time. With the clock at the epoch, a frame's capture
-   * time is its due time after the source's start, which is no earlier than {@code started}.
+   * Checks what the playback policy guarantees: frames come in presentation order (the stamp's
+   * frame numbers increase), each scheduled at exactly its file time from the first one on (never
+   * moved), and each handed out at its time: never before it, and never later than a scheduling
+   * hiccup of this busy machine allows.
    */
-  private static void assertNeverEarly(List<Seen> frames, long started) {
-    for (Seen seen : frames) {
-      long earliest = started + seen.captureMicros() * 1000 - 1_000_000;
-      assertTrue(seen.arrivalNanos() >= earliest, "frame " + seen.number() + " came out before its time");
-    }
-  }
-
-  /**
-   * Checks that the presentation schedule steps by exactly one frame period (the file's PTS),
-   * except where the source fell behind and moved its timeline on, which only ever lengthens a step.
-   */
-  private static void assertScheduleFollowsPts(double fps, List<Seen> frames, long catchUps) {
-    double period = 1e6 / fps;
-    int irregular = 0;
-    for (int i = 1; i < frames.size(); i++) {
-      long step = frames.get(i).captureMicros() - frames.get(i - 1).captureMicros();
-      assertTrue(step >= period - 1000, "step " + i + " of " + step + " us is shorter than a frame");
-      if (step > period + 1000) {
-        irregular++;
+  static void assertOnTheFilesClock(double fps, List<Seen> frames, long started) {
+    Seen first = frames.get(0);
+    for (int i = 0; i < frames.size(); i++) {
+      Seen seen = frames.get(i);
+      if (i > 0) {
+        assertTrue(seen.number() > frames.get(i - 1).number(),
+            "frame " + seen.number() + " after " + frames.get(i - 1).number() + ": out of presentation order");
       }
+      double expected = (seen.number() - first.number()) * 1e6 / fps;
+      assertEquals(expected, seen.captureMicros() - first.captureMicros(), 2.0,
+          "frame " + seen.number() + " is scheduled at its file time from the first frame on");
+      // With the clock at the epoch, a frame's capture time is its due time after the source's start.
+      long due = started + seen.captureMicros() * 1000;
+      assertTrue(seen.arrivalNanos() >= due - 1_000_000, "frame " + seen.number() + " came out before its time");
+      assertTrue(seen.arrivalNanos() - due < 300_000_000L, "frame " + seen.number() + " came out "
+          + (seen.arrivalNanos() - due) / 1_000_000 + " ms after its time");
     }
-    assertTrue(irregular <= catchUps, irregular + " irregular steps but only " + catchUps + " catch-ups");
   }
 
-  /**
-   * Wall-clock pacing can only be judged if decoding kept up. On a busy machine it may not; then the
-   * rate check is reported as not run, with the reason, rather than failing or passing silently.
-   */
-  private static void assumeKeptUp(FileSource source) {
-    Assumptions.assumeTrue(source.catchUps() == 0,
-        "order, size and PTS schedule checked, but decoding fell behind real time " + source.catchUps()
-            + " times (busy machine?), so the real-time rate was not judged");
-  }
-
-  /** Checks that frames arrived at {@code fps} (within 12%) of wall-clock time over their span. */
-  private static void assertPacedAt(double fps, List<Seen> frames) {
-    double seconds = (frames.get(frames.size() - 1).arrivalNanos() - frames.get(0).arrivalNanos()) / 1e9;
-    double measured = (frames.size() - 1) / seconds;
-    assertEquals(fps, measured, fps * 0.12, "frames per second of wall-clock time");
+  static List<Thread> laneThreads(String stream) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("file-" + stream + "-lane-") && t.isAlive())
+        .toList();
   }
 
   static Optional<Thread> sourceThread(String stream) {
