@@ -9,11 +9,13 @@ import io.webrtcgw.source.h264.UnsupportedStreamException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -87,6 +89,7 @@ final class DecodeAhead implements AutoCloseable {
   private final LongAdder tails = new LongAdder();
   private final LongAdder late = new LongAdder();
   private final LongAdder damaged = new LongAdder();
+  private final AtomicLongArray laneDecodes;
 
   // Guarded by this.
   private final Map<Long, Slot> slots = new HashMap<>();
@@ -122,7 +125,8 @@ final class DecodeAhead implements AutoCloseable {
     this.nanoTime = nanoTime;
     this.failure = failure;
     this.laneSegment = new long[decoders.size()];
-    java.util.Arrays.fill(laneSegment, Long.MAX_VALUE);
+    this.laneDecodes = new AtomicLongArray(decoders.size());
+    Arrays.fill(laneSegment, Long.MAX_VALUE);
   }
 
   int lanes() {
@@ -214,6 +218,15 @@ final class DecodeAhead implements AutoCloseable {
       }
       TimeUnit.NANOSECONDS.timedWait(this, left);
     }
+  }
+
+  /** Units each lane decoded so far. */
+  long[] decodesByLane() {
+    long[] counts = new long[laneDecodes.length()];
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] = laneDecodes.get(i);
+    }
+    return counts;
   }
 
   Drops drops() {
@@ -366,6 +379,7 @@ final class DecodeAhead implements AutoCloseable {
         }
         long took = nanoTime.getAsLong() - began;
         meter.decoded(took);
+        laneDecodes.incrementAndGet(lane);
         long copiedAfter = decoder.bytesCopied();
         if (copiedBefore >= 0 && copiedAfter >= 0) {
           meter.copied(copiedAfter - copiedBefore);

@@ -254,14 +254,32 @@ public final class FileSource implements VideoSource {
     return ahead == null ? new DecodeAhead.Drops(0, 0, 0, 0) : ahead.drops();
   }
 
-  /** The most frame buffers the current or last run held at once. */
-  int peakBuffers() {
+  /** Units each lane of the current or last run decoded. */
+  long[] decodesByLane() {
     Playback playback;
     synchronized (lock) {
       playback = last;
     }
-    FramePool pool = playback == null ? null : playback.pool;
+    DecodeAhead ahead = playback == null ? null : playback.ahead;
+    return ahead == null ? new long[0] : ahead.decodesByLane();
+  }
+
+  /** The most frame buffers the current or last run held at once. */
+  int peakBuffers() {
+    FramePool pool = lastPool();
     return pool == null ? 0 : pool.peakHeld();
+  }
+
+  /** Frame buffers the current or last run made: never more than its layout's capacity. */
+  int buffersMade() {
+    FramePool pool = lastPool();
+    return pool == null ? 0 : pool.made();
+  }
+
+  private FramePool lastPool() {
+    synchronized (lock) {
+      return last == null ? null : last.pool;
+    }
   }
 
   @Override
