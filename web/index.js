@@ -6,6 +6,7 @@ const rows = document.getElementById('streams');
 const token = new URLSearchParams(location.search).get('token');
 const withToken = (path) => (token ? `${path}?token=${encodeURIComponent(token)}` : path);
 const status = document.getElementById('status');
+const wallLink = document.getElementById('wall-link');
 
 function el(tag, props, ...children) {
   const node = Object.assign(document.createElement(tag), props);
@@ -33,6 +34,9 @@ async function refresh() {
     const streams = await res.json();
     if (!Array.isArray(streams)) throw new Error('unexpected response');
     rows.replaceChildren(...streams.map(row));
+    const names = streams.map((s) => s.name).join(',');
+    wallLink.href = token ? `/wall?streams=${encodeURIComponent(names)}&token=${encodeURIComponent(token)}` : `/wall?streams=${encodeURIComponent(names)}`;
+    wallLink.hidden = streams.length < 2;
     status.textContent = streams.length ? '' : 'No streams are configured.';
     status.classList.remove('problem');
   } catch (err) {

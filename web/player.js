@@ -3,7 +3,10 @@
  * the stream has ended or failed for good. It signals over the gateway's WebSocket, or over WHEP
  * (`signaling: 'whep'`).
  */
-import { probeDelay, retryDelay, PROBE_TIMEOUT_MS } from './reconnect.js';
+import { probeDelay, Reconnection } from './reconnect.js';
+import {
+  CLOSE_REASONS, FATAL_CLOSE_CODES, closeKind, listenWhile, onFrameReceivedAfter, reachable, socketUrl, timerWhile,
+} from './connection.js';
 
 // From the attempt's start to the gateway's hello (WebSocket) or answer (WHEP): a socket opened
 // while the network is away would otherwise hang for the browser's own, much longer, timeout.
@@ -17,36 +20,10 @@ const ICE_RESTART_TIMEOUT_MS = 5000;
 // connection: a fresh one is quicker than waiting for it.
 const RESTART_STALL_MS = 1500;
 const VIEWPORT_DEBOUNCE_MS = 250;
-// Attempts in a row that never played which may follow a successful probe at once.
-const NETWORK_FREE_TRIES = 3;
 // WHEP cannot trickle before the session exists, so the offer waits this long for candidates.
 const WHEP_GATHER_MS = 1500;
 // The label of the data channel a WHEP viewer opens for viewport reports and the gateway's notices.
 const CHANNEL_LABEL = 'gateway';
-
-const CLOSE_REASONS = new Map([
-  [1000, 'Connection closed'],
-  [1001, 'The gateway is going away'],
-  [1006, 'Lost the connection to the gateway'],
-  [1008, 'Too many messages'],
-  [1009, 'Message too big'],
-  [1011, 'Gateway error'],
-  [4400, 'The media connection was lost'],
-  [4401, 'Unauthorized'],
-  [4403, 'Forbidden'],
-  [4404, 'Unknown stream'],
-  [4408, 'The gateway got no offer in time'],
-  [4503, 'The stream has its maximum number of viewers'],
-]);
-const FATAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
-
-/** Why a closed socket ends the attempt, as a kind of retry (see reconnect.js). */
-function closeKind(code) {
-  if (code === 4503) return 'busy';
-  if (code === 1001) return 'going-away';
-  if (code === 1006 || code === 4400 || code === 1000) return 'network';
-  return 'refused';
-}
 
 // What a WHEP POST's refusal means for the attempt; any other status is retried.
 const WHEP_STATUS_POLICY = new Map([
@@ -97,10 +74,8 @@ export class Player {
   #attempt = null;
   #attempts = 0;
   #iceRestarts = 0;
-  #failures = 0; // consecutive attempts that never played; drives the backoff
+  #reconnection; // the pause between attempts (reconnect.js)
   #firstFrameMs = null; // performance.now() counts from page load, which is what this measures
-  #retryTimer = null;
-  #probing = null; // the AbortController of a probe in flight between attempts
   #running = null; // aborts the listeners that live from start() to stop()
 
   /**
@@ -117,16 +92,13 @@ export class Player {
     this.#video = video;
     const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
     this.#base = base;
-    const url = new URL(`ws/${encodeURIComponent(stream)}`, base);
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    // Browsers cannot set headers on a WebSocket, so the token rides in the query.
-    if (token) url.searchParams.set('token', token);
-    this.#socketUrl = url.href;
+    this.#socketUrl = socketUrl(base, `ws/${encodeURIComponent(stream)}`, token);
     if (signaling === 'whep') this.#whepUrl = new URL(`whep/${encodeURIComponent(stream)}`, base).href;
     this.#healthUrl = new URL('healthz', base).href;
     this.#iceTransportPolicy = iceTransportPolicy;
     this.#token = token;
     this.#onStateChange = onStateChange;
+    this.#reconnection = new Reconnection({ connect: () => this.#connect(), reachable: (signal) => this.#reachable(signal) });
     // Muted inline autoplay is what Chrome, Firefox and Safari all allow without a click. The
     // attributes are set too: the `muted` attribute is `defaultMuted`, a separate flag that
     // some autoplay policies consult.
@@ -147,7 +119,7 @@ export class Player {
 
   start() {
     if (this.#state !== 'stopped' && this.#state !== 'failed' && this.#state !== 'ended') return;
-    this.#failures = 0;
+    this.#reconnection.succeeded();
     this.#running = new AbortController();
     const { signal } = this.#running;
     let debounce;
@@ -210,7 +182,6 @@ export class Player {
   }
 
   #connect() {
-    this.#retryTimer = null;
     const a = {
       id: ++this.#attempts,
       abort: new AbortController(),
@@ -534,7 +505,9 @@ export class Player {
   #waitForSource(a, detail) {
     if (!this.#live(a)) return;
     this.#setState('waiting', detail);
-    this.#awaitFrame(a);
+    // Frames received before the notice were in flight (the jitter buffer holds some): only one
+    // received after it shows that the source is back.
+    this.#awaitFrame(a, performance.now());
   }
 
   #onClose(a, ev) {
@@ -566,13 +539,14 @@ export class Player {
     });
   }
 
-  #awaitFrame(a) {
+  /** Announces `playing` at the first frame rendered that was received after `after` (performance.now()). */
+  #awaitFrame(a, after = -Infinity) {
     const video = this.#video;
-    const onFrame = () => this.#playing(a);
     if ('requestVideoFrameCallback' in video) {
-      const handle = video.requestVideoFrameCallback(onFrame);
-      a.abort.signal.addEventListener('abort', () => video.cancelVideoFrameCallback(handle), { once: true });
+      const cancel = onFrameReceivedAfter(video, after, () => this.#live(a), () => this.#playing(a));
+      a.abort.signal.addEventListener('abort', cancel, { once: true });
     } else {
+      const onFrame = () => this.#playing(a);
       this.#on(a, video, 'loadeddata', onFrame, { once: true });
       this.#on(a, video, 'playing', onFrame, { once: true });
     }
@@ -581,7 +555,7 @@ export class Player {
   #playing(a) {
     if (this.#live(a) && this.#state !== 'playing') {
       this.#firstFrameMs ??= performance.now();
-      this.#failures = 0;
+      this.#reconnection.succeeded();
       this.#setState('playing');
     }
   }
@@ -646,17 +620,9 @@ export class Player {
     }
   }
 
-  /** Whether the gateway answers its health check now (within PROBE_TIMEOUT_MS). */
-  async #reachable(signal) {
-    try {
-      const response = await fetch(this.#healthUrl, {
-        cache: 'no-store',
-        signal: AbortSignal.any ? AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]) : AbortSignal.timeout(PROBE_TIMEOUT_MS),
-      });
-      return response.ok;
-    } catch {
-      return false;
-    }
+  /** Whether the gateway answers its health check now. */
+  #reachable(signal) {
+    return reachable(this.#healthUrl, signal);
   }
 
   #sendViewport() {
@@ -695,40 +661,21 @@ export class Player {
   #retry(a, detail, kind = 'network') {
     if (!this.#live(a)) return;
     this.#teardown(a);
-    let delay = retryDelay(kind, this.#failures);
-    if (kind === 'network' && this.#failures >= NETWORK_FREE_TRIES) {
-      // The gateway answers its probes but attempts keep failing (a proxy that drops WebSockets,
-      // say): back off as if refused, or this viewer would hammer it twice a second.
-      delay = Math.max(delay, retryDelay('refused', this.#failures - NETWORK_FREE_TRIES));
-    }
-    this.#failures++;
-    const probeFirst = kind === 'network' || kind === 'going-away';
-    this.#retryTimer = setTimeout(() => (probeFirst ? this.#probeThenConnect() : this.#connect()), delay);
+    const delay = this.#reconnection.schedule(kind);
     this.#setState('reconnecting', { ...detail, retryInMs: delay });
   }
 
-  /** Probes the gateway about once a second and connects as soon as it answers. */
-  async #probeThenConnect() {
-    this.#retryTimer = null;
-    this.#probing?.abort();
-    const probing = new AbortController();
-    this.#probing = probing;
-    const reachable = await this.#reachable(probing.signal);
-    if (this.#probing !== probing || probing.signal.aborted) return;
-    this.#probing = null;
-    if (reachable) {
-      this.#connect();
-    } else {
-      this.#retryTimer = setTimeout(() => this.#probeThenConnect(), probeDelay());
-    }
-  }
-
-  // The backoff spaces out attempts against a gateway that is down or refusing. When it was this
-  // browser's own network that was gone, the next attempt need not wait out the backoff.
+  // The browser reports its network back: whatever was waiting for it (a pause, a probe, an ICE
+  // restart whose offer went into a connection that died with the network) is overtaken by a fresh
+  // attempt at once, on new sockets.
   #networkBack() {
-    if (this.#retryTimer === null) return;
-    clearTimeout(this.#retryTimer);
-    this.#probeThenConnect();
+    const a = this.#attempt;
+    if (a && a.restartTimer !== null) {
+      this.#teardown(a);
+      this.#connect();
+      return;
+    }
+    this.#reconnection.now();
   }
 
   #fail(a, detail) {
@@ -741,10 +688,7 @@ export class Player {
 
   #halt(state, detail) {
     if (this.#attempt) this.#teardown(this.#attempt);
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
-    this.#probing?.abort();
-    this.#probing = null;
+    this.#reconnection.cancel();
     this.#running?.abort();
     this.#running = null;
     this.#video.srcObject = null;
@@ -775,17 +719,11 @@ export class Player {
   }
 
   #on(a, target, type, fn, options = {}) {
-    target.addEventListener(type, (ev) => {
-      if (this.#live(a)) fn(ev);
-    }, { ...options, signal: a.abort.signal });
+    listenWhile(a.abort.signal, () => this.#live(a), target, type, fn, options);
   }
 
   #after(a, ms, fn) {
-    const timer = setTimeout(() => {
-      if (this.#live(a)) fn();
-    }, ms);
-    a.abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-    return timer;
+    return timerWhile(a.abort.signal, () => this.#live(a), ms, fn);
   }
 }
 

@@ -44,3 +44,105 @@ export function retryDelay(kind, failures, random = Math.random) {
 export function probeDelay(random = Math.random) {
   return Math.round(PROBE_INTERVAL_MS * (0.75 + 0.5 * random()));
 }
+
+// Attempts in a row that never played which may follow a successful probe at once.
+const NETWORK_FREE_TRIES = 3;
+
+/**
+ * The pause between one viewer's attempts (a Player's, a Wall's): after a failed attempt it waits
+ * out retryDelay, probing the gateway first when the network or the gateway went away, and then
+ * connects; a returning network cuts the pause short.
+ */
+export class Reconnection {
+  #connect;
+  #reachable;
+  #random;
+  #timers;
+  #failures = 0;
+  #timer = null;
+  #probing = null;
+
+  /**
+   * @param {object} options
+   * @param {() => void} options.connect - starts the next attempt
+   * @param {(signal: AbortSignal) => Promise<boolean>} options.reachable - whether the gateway answers a probe now
+   * @param {() => number} [options.random]
+   * @param {{setTimeout: Function, clearTimeout: Function}} [options.timers]
+   */
+  constructor({ connect, reachable, random = Math.random, timers = globalThis }) {
+    this.#connect = connect;
+    this.#reachable = reachable;
+    this.#random = random;
+    this.#timers = timers;
+  }
+
+  /** Attempts in a row that did not play. */
+  get failures() {
+    return this.#failures;
+  }
+
+  /** Whether a pause or a probe is under way. */
+  get waiting() {
+    return this.#timer !== null || this.#probing !== null;
+  }
+
+  /** The viewer played: the next failure starts the backoff afresh. */
+  succeeded() {
+    this.#failures = 0;
+  }
+
+  /**
+   * An attempt ended for a reason of `kind`: schedules the next, and returns the pause in ms
+   * before it (or, after a network loss or a bye, before its first probe).
+   */
+  schedule(kind) {
+    this.cancel();
+    let delay = retryDelay(kind, this.#failures, this.#random);
+    if (kind === 'network' && this.#failures >= NETWORK_FREE_TRIES) {
+      // The gateway answers its probes but attempts keep failing (a proxy that drops WebSockets,
+      // say): back off as if refused, or this viewer would hammer it twice a second.
+      delay = Math.max(delay, retryDelay('refused', this.#failures - NETWORK_FREE_TRIES, this.#random));
+    }
+    this.#failures++;
+    const probeFirst = kind === 'network' || kind === 'going-away';
+    this.#timer = this.#timers.setTimeout(() => {
+      this.#timer = null;
+      if (probeFirst) this.#probe();
+      else this.#connect();
+    }, delay);
+    return delay;
+  }
+
+  /** The network is back: a pause or probe under way gives way to an attempt at once; false if none was. */
+  now() {
+    if (!this.waiting) return false;
+    this.cancel();
+    this.#connect();
+    return true;
+  }
+
+  /** Drops the pause or probe under way, if any. */
+  cancel() {
+    if (this.#timer !== null) this.#timers.clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#probing?.abort();
+    this.#probing = null;
+  }
+
+  /** Probes the gateway about once a second and connects as soon as it answers. */
+  async #probe() {
+    const probing = new AbortController();
+    this.#probing = probing;
+    const up = await this.#reachable(probing.signal);
+    if (this.#probing !== probing || probing.signal.aborted) return;
+    this.#probing = null;
+    if (up) {
+      this.#connect();
+    } else {
+      this.#timer = this.#timers.setTimeout(() => {
+        this.#timer = null;
+        this.#probe();
+      }, probeDelay(this.#random));
+    }
+  }
+}

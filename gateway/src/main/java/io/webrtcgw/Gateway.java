@@ -7,6 +7,8 @@ import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamRegistry;
 import io.webrtcgw.media.ViewerSlots;
 import io.webrtcgw.metrics.GatewayMetrics;
+import io.webrtcgw.publish.Publication;
+import io.webrtcgw.publish.Publications;
 import io.webrtcgw.rtc.NativeHeapTrim;
 import io.webrtcgw.rtc.RtcEngine;
 import io.webrtcgw.rtc.SessionRegistry;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running gateway: the object graph from config to HTTP server, and its shutdown in reverse
- * order. Sessions end before the streams whose track they send, and both before the engine.
+ * order. Sessions and publications end before the streams whose track they send, and all before
+ * the engine.
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -41,17 +44,19 @@ public final class Gateway implements AutoCloseable {
   private final ScheduledExecutorService timers;
   private final GatewayServer server;
   private final GatewayMetrics metrics;
+  private final Publications publications;
   private final List<AutoCloseable> owned;
   private boolean closed;
 
-  private Gateway(RtcEngine engine, StreamRegistry streams, SessionRegistry sessions,
-      ScheduledExecutorService timers, GatewayServer server, GatewayMetrics metrics, List<AutoCloseable> owned) {
+  private Gateway(RtcEngine engine, StreamRegistry streams, SessionRegistry sessions, ScheduledExecutorService timers,
+      GatewayServer server, GatewayMetrics metrics, Publications publications, List<AutoCloseable> owned) {
     this.engine = engine;
     this.streams = streams;
     this.sessions = sessions;
     this.timers = timers;
     this.server = server;
     this.metrics = metrics;
+    this.publications = publications;
     this.owned = owned;
   }
 
@@ -81,6 +86,12 @@ public final class Gateway implements AutoCloseable {
    */
   public static Gateway start(GatewayConfig config, Clock clock, SourceOpener sourceFactory, AutoCloseable... owned)
       throws SourceException {
+    return start(config, clock, sourceFactory, Publication.Timings.DEFAULT, owned);
+  }
+
+  /** As above, with the publications' step deadlines and retry waits of {@code publishTimings}. */
+  public static Gateway start(GatewayConfig config, Clock clock, SourceOpener sourceFactory,
+      Publication.Timings publishTimings, AutoCloseable... owned) throws SourceException {
     List<VideoSource> sources = new ArrayList<>();
     try {
       for (StreamConfig stream : config.streams()) {
@@ -105,22 +116,27 @@ public final class Gateway implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    SessionRegistry sessions = new SessionRegistry(engine, config.limits().disconnectGrace(), clock,
+    SessionRegistry sessions = new SessionRegistry(engine, config.limits().disconnectGrace(),
+        config.limits().maxTilesPerSession(), clock,
         SessionRegistry.Listener.all(metrics, new NativeHeapTrim(timers)));
     metrics.watch(sessions, timers, STATS_INTERVAL);
+    Publications publications = Publications.create(config.streams(), streams, engine, clock, publishTimings);
+    metrics.watch(publications);
     GatewayServer server;
     try {
-      server = new GatewayServer(config, streams, sessions, timers, metrics);
+      server = new GatewayServer(config, streams, sessions, timers, metrics, publications);
       server.start();
     } catch (RuntimeException e) {
       // A bad TLS key or a port in use: free what was built before reporting it.
       timers.shutdownNow();
+      publications.close();
       metrics.close();
       streams.close();
       engine.close();
       throw e;
     }
-    return new Gateway(engine, streams, sessions, timers, server, metrics, List.of(owned));
+    publications.start();
+    return new Gateway(engine, streams, sessions, timers, server, metrics, publications, List.of(owned));
   }
 
   public int port() {
@@ -139,7 +155,14 @@ public final class Gateway implements AutoCloseable {
     return metrics;
   }
 
-  /** Graceful stop: no new viewers, sessions told and closed, then streams, then the engine. */
+  public Publications publications() {
+    return publications;
+  }
+
+  /**
+   * Graceful stop: no new viewers, sessions told and closed, publications' resources deleted, then
+   * streams, then the engine.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -148,6 +171,7 @@ public final class Gateway implements AutoCloseable {
     closed = true;
     long begin = System.nanoTime();
     server.close();
+    publications.close();
     timers.shutdownNow();
     metrics.close();
     streams.close();

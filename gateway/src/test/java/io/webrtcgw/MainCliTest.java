@@ -40,6 +40,8 @@ class MainCliTest {
     "--bogus                          | unknown argument '--bogus'",
     "--stream                         | --stream needs a value",
     "--stream nameonly                | --stream needs NAME=URI",
+    "--stream a=rtsp://cam:99999/x    | stream 'a': RTSP URL has an invalid port",
+    "--stream a=rtsps://cam/x         | RTSP over TLS (rtsps://) is not supported",
     "--stream a=srt://cam             | unknown kind 'srt'",
     "--stream a=pattern:10x10         | pattern size must be even, from 64x16",
     "--stream a=pattern: --stream a=pattern: | stream 'a' is defined twice",

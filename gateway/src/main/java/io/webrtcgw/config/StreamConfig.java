@@ -2,7 +2,9 @@ package io.webrtcgw.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -12,9 +14,11 @@ import java.util.regex.Pattern;
  * @param tokens any of these (or a gateway-wide token) opens this stream; empty: only the
  *     gateway-wide tokens apply
  * @param options how the source is read (looping, camera transport and login, stall timeout)
+ * @param publish WHIP targets the stream is published to; each keeps the source running
  */
 public record StreamConfig(
-    String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens, SourceOptions options) {
+    String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens, SourceOptions options,
+    List<PublishConfig> publish) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   @JsonCreator
@@ -29,7 +33,8 @@ public record StreamConfig(
       @JsonProperty("username") String username,
       @JsonProperty("password") String password,
       @JsonProperty("stallTimeoutSeconds") Double stallTimeoutSeconds,
-      @JsonProperty("fps") Double fps) {
+      @JsonProperty("fps") Double fps,
+      @JsonProperty("publish") List<PublishConfig> publish) {
     SourceOptions options;
     try {
       options = SourceOptions.of(loop, transport, username, password, stallTimeoutSeconds, fps);
@@ -37,7 +42,12 @@ public record StreamConfig(
       throw new IllegalArgumentException("stream '" + name + "': " + e.getMessage(), e);
     }
     return new StreamConfig(name, source, alwaysOn != null && alwaysOn, maxViewers == null ? 0 : maxViewers,
-        tokens == null ? List.of() : tokens, options);
+        tokens == null ? List.of() : tokens, options, publish == null ? List.of() : publish);
+  }
+
+  public StreamConfig(
+      String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens, SourceOptions options) {
+    this(name, source, alwaysOn, maxViewers, tokens, options, List.of());
   }
 
   public StreamConfig(String name, String source, boolean alwaysOn, int maxViewers, List<String> tokens) {
@@ -63,6 +73,14 @@ public record StreamConfig(
     if (options == null) {
       options = SourceOptions.DEFAULT;
     }
+    publish = List.copyOf(publish == null ? List.of() : publish);
+    Set<String> targets = new HashSet<>();
+    for (PublishConfig target : publish) {
+      if (!targets.add(target.name())) {
+        throw new IllegalArgumentException("stream '" + name + "' publishes to '" + target.name()
+            + "' twice: give each target of the same host a name of its own");
+      }
+    }
   }
 
   public static StreamConfig of(String name, String source) {
@@ -75,11 +93,15 @@ public record StreamConfig(
   }
 
   public StreamConfig withOptions(SourceOptions value) {
-    return new StreamConfig(name, source, alwaysOn, maxViewers, tokens, value);
+    return new StreamConfig(name, source, alwaysOn, maxViewers, tokens, value, publish);
   }
 
   public StreamConfig withAlwaysOn(boolean value) {
-    return new StreamConfig(name, source, value, maxViewers, tokens, options);
+    return new StreamConfig(name, source, value, maxViewers, tokens, options, publish);
+  }
+
+  public StreamConfig withPublish(List<PublishConfig> value) {
+    return new StreamConfig(name, source, alwaysOn, maxViewers, tokens, options, value);
   }
 
   /** The source URI as it may be shown to people: without its password or secret parameters. */
@@ -91,6 +113,7 @@ public record StreamConfig(
   @Override
   public String toString() {
     return "StreamConfig[name=" + name + ", source=" + maskedSource() + ", alwaysOn=" + alwaysOn
-        + ", maxViewers=" + maxViewers + ", tokens=" + tokens.size() + ", options=" + options + "]";
+        + ", maxViewers=" + maxViewers + ", tokens=" + tokens.size() + ", options=" + options
+        + (publish.isEmpty() ? "" : ", publish=" + publish) + "]";
   }
 }

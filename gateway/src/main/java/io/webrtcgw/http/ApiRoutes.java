@@ -1,5 +1,6 @@
 package io.webrtcgw.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.util.StatusCodes;
@@ -49,9 +50,10 @@ final class ApiRoutes {
         .toList());
   }
 
-  /** What {@code /api/sessions} says about one session. */
-  record SessionInfo(String id, String stream, String started, double durationSeconds, String iceState,
-      String codec, long bitrate, double fps, long bytesSent, String candidateType) {}
+  /** What {@code /api/sessions} says about one session; {@code tiles} only for a wall (whose stream is "(wall)"). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record SessionInfo(String id, String stream, List<String> tiles, String started, double durationSeconds,
+      String iceState, String codec, long bitrate, double fps, long bytesSent, String candidateType) {}
 
   private void listSessions(HttpServerExchange exchange) {
     if (!access.admin(exchange, "/api/sessions")) {
@@ -70,7 +72,8 @@ final class ApiRoutes {
       for (int i = 0; i < all.size(); i++) {
         Session session = all.get(i);
         SessionStats s = stats.get(i).join();
-        out.add(new SessionInfo(session.id(), session.streamName(), session.started().toString(),
+        out.add(new SessionInfo(session.id(), session.streamName(), session.isWall() ? session.tileStreams() : null,
+            session.started().toString(),
             Duration.between(session.started(), now).toMillis() / 1000.0,
             session.iceState().name().toLowerCase(Locale.ROOT),
             s.codec(), s.bitrate(), s.fps(), s.bytesSent(), s.candidateType()));

@@ -10,6 +10,7 @@ import io.webrtcgw.config.GatewayConfig;
 import io.webrtcgw.media.Snapshots;
 import io.webrtcgw.media.StreamRegistry;
 import io.webrtcgw.metrics.GatewayMetrics;
+import io.webrtcgw.publish.Publications;
 import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.security.AccessPolicy;
 import io.webrtcgw.security.HostPolicy;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP edge: one Undertow listener carrying the route families (pages and static files, the
- * JSON API, snapshots, the signaling WebSocket, WHEP) behind {@link HttpEdge}.
+ * JSON API, publications, snapshots, the signaling WebSocket, WHEP) behind {@link HttpEdge}.
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
@@ -39,7 +40,7 @@ public final class GatewayServer implements AutoCloseable {
   private boolean stopped;
 
   public GatewayServer(GatewayConfig config, StreamRegistry streams, SessionRegistry sessions,
-      ScheduledExecutorService timers, GatewayMetrics metrics) {
+      ScheduledExecutorService timers, GatewayMetrics metrics, Publications publications) {
     this.streams = streams;
     this.sessions = sessions;
     this.scheme = config.tls() == null ? "http" : "https";
@@ -50,12 +51,14 @@ public final class GatewayServer implements AutoCloseable {
 
     RoutingHandler routes = Handlers.routing()
         .get("/ws/{stream}", socket.handler())
+        .get("/ws", socket.handler())
         .setFallbackHandler(exchange -> Responses.sendError(exchange, StatusCodes.NOT_FOUND,
             "not-found", "no such path: " + exchange.getRequestPath()))
         .setInvalidMethodHandler(exchange -> Responses.sendError(exchange, StatusCodes.METHOD_NOT_ALLOWED,
             "method-not-allowed", exchange.getRequestMethod() + " is not allowed here"));
     new PageRoutes(streams, access).addTo(routes);
     new ApiRoutes(streams, sessions, metrics, access).addTo(routes);
+    new PublicationRoutes(publications, access).addTo(routes);
     new SnapshotRoutes(streams, new Snapshots(SNAPSHOT_TIMEOUT, timers), access).addTo(routes);
     new WhepRoutes(
         new WhepSessions(streams, sessions, timers, WhepSessions.Timeouts.defaults(config.limits().offerTimeout())),

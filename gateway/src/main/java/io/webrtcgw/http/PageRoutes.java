@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
-/** The viewer's pages: the stream list, one stream's viewer, and the chromeless embed. */
+/** The viewer's pages: the stream list, one stream's viewer, the chromeless embed, and the wall of many. */
 final class PageRoutes {
   private static final String HTML = "text/html; charset=utf-8";
 
@@ -18,6 +18,7 @@ final class PageRoutes {
   private final byte[] indexPage = resource("web/index.html");
   private final byte[] viewPage = resource("web/view.html");
   private final byte[] embedPage = resource("web/embed.html");
+  private final byte[] wallPage = resource("web/wall.html");
 
   PageRoutes(StreamRegistry streams, AccessGate access) {
     this.streams = streams;
@@ -27,7 +28,10 @@ final class PageRoutes {
   void addTo(RoutingHandler routes) {
     routes.get("/", exchange -> Responses.sendBytes(exchange, HTML, indexPage))
         .get("/view/{stream}", exchange -> streamPage(exchange, viewPage))
-        .get("/embed/{stream}", exchange -> streamPage(exchange, embedPage));
+        .get("/embed/{stream}", exchange -> streamPage(exchange, embedPage))
+        // Each tile's stream and token are checked when the wall subscribes to it, so that a token
+        // that opens only some of them plays those and shows the others refused.
+        .get("/wall", exchange -> Responses.sendBytes(exchange, HTML, wallPage));
   }
 
   private void streamPage(HttpServerExchange exchange, byte[] page) {

@@ -34,11 +34,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
 
-/** The WebSocket endpoint {@code /ws/{stream}}: one {@link ViewerSignaling} per connection. */
+/**
+ * The WebSocket endpoints {@code /ws/{stream}} (one stream) and {@code /ws} (a wall of the streams
+ * the viewer subscribes to): one {@link ViewerSignaling} per connection.
+ */
 final class ViewerSocket implements WebSocketConnectionCallback {
   private static final Logger log = LoggerFactory.getLogger(ViewerSocket.class);
   private static final AttachmentKey<String> STREAM = AttachmentKey.create(String.class);
   private static final AttachmentKey<String> TOKEN = AttachmentKey.create(String.class);
+  /**
+   * What one more video section may add to a wall's offer: a browser's section lists every codec
+   * it has (Chromium's is 3-5 KB), repeated per tile.
+   */
+  static final int WALL_BYTES_PER_TILE = 6 * 1024;
 
   private final StreamRegistry streams;
   private final SessionRegistry sessions;
@@ -65,7 +73,8 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   }
 
   /**
-   * The upgrade handler; the stream name comes from the {@code {stream}} path parameter. A page
+   * The upgrade handler; the stream name comes from the {@code {stream}} path parameter, and a path
+   * without one opens a wall. A page
    * from an origin that is not allowed gets 403 before any upgrade, so no session exists for it.
    */
   HttpHandler handler() {
@@ -79,7 +88,10 @@ final class ViewerSocket implements WebSocketConnectionCallback {
         return;
       }
       PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
-      exchange.putAttachment(STREAM, match.getParameters().get("stream"));
+      String stream = match == null ? null : match.getParameters().get("stream");
+      if (stream != null) {
+        exchange.putAttachment(STREAM, stream);
+      }
       exchange.putAttachment(TOKEN, AccessGate.token(exchange));
       upgrade.handleRequest(exchange);
     };
@@ -93,14 +105,19 @@ final class ViewerSocket implements WebSocketConnectionCallback {
   @Override
   public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
     String stream = exchange.getAttachment(STREAM);
+    String token = exchange.getAttachment(TOKEN);
     SignalingChannel signalingChannel = new MeteredChannel(new SocketChannel(channel), meter);
-    AccessPolicy.Verdict verdict = access.stream(stream, exchange.getAttachment(TOKEN));
-    if (!verdict.allowed()) {
-      refuse(channel, signalingChannel, stream, verdict);
-      return;
+    if (stream != null) {
+      AccessPolicy.Verdict verdict = access.stream(stream, token);
+      if (!verdict.allowed()) {
+        refuse(channel, signalingChannel, stream, verdict);
+        return;
+      }
     }
-    ViewerSignaling signaling =
-        new ViewerSignaling(stream, signalingChannel, streams, sessions, timers, offerTimeout, System::nanoTime);
+    // A wall's token is checked per tile: one that opens only some of its streams plays those.
+    int limit = stream == null ? maxMessageBytes + sessions.maxTiles() * WALL_BYTES_PER_TILE : maxMessageBytes;
+    ViewerSignaling signaling = new ViewerSignaling(stream, name -> access.stream(name, token), signalingChannel,
+        streams, sessions, timers, offerTimeout, System::nanoTime);
     open.put(channel, signalingChannel);
     channel.addCloseTask(closed -> {
       open.remove(closed);
@@ -111,15 +128,15 @@ final class ViewerSocket implements WebSocketConnectionCallback {
       protected long getMaxTextBufferSize() {
         // A backstop against unbounded buffering; the exact limit is checked below, because
         // Undertow lets a single frame somewhat over its buffer limit through.
-        return 2L * maxMessageBytes;
+        return 2L * limit;
       }
 
       @Override
       protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
         String text = message.getData();
         // Characters never outnumber UTF-8 bytes, so this never rejects a message within the limit.
-        if (text.length() > maxMessageBytes) {
-          signalingChannel.close(CloseCodes.TOO_BIG, "message larger than " + maxMessageBytes + " bytes");
+        if (text.length() > limit) {
+          signalingChannel.close(CloseCodes.TOO_BIG, "message larger than " + limit + " bytes");
           return;
         }
         signaling.received(text);

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -12,6 +13,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamRegistry;
+import io.webrtcgw.publish.Failure;
+import io.webrtcgw.publish.Publication;
+import io.webrtcgw.publish.Publications;
 import io.webrtcgw.rtc.RtcEngine;
 import io.webrtcgw.rtc.Session;
 import io.webrtcgw.rtc.SessionRegistry;
@@ -99,6 +103,37 @@ public final class GatewayMetrics implements SessionRegistry.Listener, Signaling
         .description("Sessions (peer connections) open now").register(registry);
     poller = timers.scheduleWithFixedDelay(() -> sample(sessions::all),
         interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Each publication's state, traffic, attempts and failures, read at scrape time; labelled by
+   * stream and target name (never the target's URL, which may hold a stream key).
+   */
+  public void watch(Publications publications) {
+    for (Publication publication : publications.all()) {
+      Tags tags = Tags.of("stream", publication.streamName(), "target", publication.target().name());
+      for (Publication.State state : Publication.State.values()) {
+        Gauge.builder("gateway.publication.state", publication, p -> p.state() == state ? 1 : 0)
+            .description("1 for the state the publication is in").tags(tags).tag("state", state.label())
+            .register(registry);
+      }
+      FunctionCounter.builder("gateway.publication.sent.bytes", publication, Publication::bytesSent)
+          .description("Bytes of RTP sent to the WHIP endpoint, sampled from the connection's statistics")
+          .tags(tags).register(registry);
+      FunctionCounter.builder("gateway.publication.attempts", publication, Publication::attempts)
+          .description("Offers POSTed to the WHIP endpoint").tags(tags).register(registry);
+      FunctionCounter.builder("gateway.publication.reconnects", publication, Publication::reconnects)
+          .description("Times the stream was published again after its endpoint went away or refused")
+          .tags(tags).register(registry);
+      FunctionCounter.builder("gateway.publication.ice.restarts", publication, Publication::iceRestarts)
+          .description("ICE restarts by PATCH after the connection to the endpoint dropped").tags(tags)
+          .register(registry);
+      for (Failure failure : Failure.values()) {
+        FunctionCounter.builder("gateway.publication.failures", publication, p -> p.failures(failure))
+            .description("Failed publication attempts, by what failed").tags(tags).tag("reason", failure.label())
+            .register(registry);
+      }
+    }
   }
 
   /** The metrics in Prometheus text format. */

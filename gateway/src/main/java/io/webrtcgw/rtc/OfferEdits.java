@@ -34,6 +34,14 @@ final class OfferEdits {
    * a second either way (mediasoup starts at 600 too); an encoding capped lower starts at its cap.
    */
   static final int START_BITRATE_KBPS = 600;
+  /**
+   * A wall's start bitrate per video section, kbit/s, and its ceiling. The start is the whole
+   * transport's, shared by every sender on it: 600 kbit/s spread over 16 tiles starved each
+   * tile's encoder (measured: 15-25 fps for the first seconds instead of 30) until bandwidth
+   * estimation caught up. 300 kbit/s is a 320x180 tile's cap (EncodingLimits).
+   */
+  static final int WALL_START_KBPS_PER_SECTION = 300;
+  static final int WALL_START_KBPS_MAX = 8000;
 
   private static final Pattern LINE_BREAK = Pattern.compile("\r?\n");
   private static final Set<String> NOT_MEDIA = Set.of("RTX", "RED", "ULPFEC", "FLEXFEC-03");
@@ -42,9 +50,17 @@ final class OfferEdits {
 
   /** Both edits with the gateway's settings. */
   static String forGateway(String sdp) {
-    Offer offer = new Offer(sdp);
+    return forGateway(sdp, false);
+  }
+
+  /** Both edits; a wall's start bitrate grows with its video sections, as it is shared by all of them. */
+  static String forGateway(String sdp, boolean wall) {
+    Offer offer = new Offer(withoutStrayPayloadAttributes(sdp));
     preferCodecs(offer, GATEWAY_ORDER);
-    return startBitrate(offer, START_BITRATE_KBPS);
+    int kbps = wall
+        ? Math.min(WALL_START_KBPS_MAX, Math.max(START_BITRATE_KBPS, WALL_START_KBPS_PER_SECTION * offer.videoSections.size()))
+        : START_BITRATE_KBPS;
+    return startBitrate(offer, kbps);
   }
 
   /**
@@ -105,6 +121,48 @@ final class OfferEdits {
       }
     }
     return String.join(offer.eol, out);
+  }
+
+  /**
+   * {@code sdp} without the rtpmap, fmtp and rtcp-fb lines of payload types that their m-line does
+   * not list. RFC 8866 has them ignored; libwebrtc instead refuses the whole offer ("Failed to parse
+   * codecs correctly"). Firefox writes rtcp-fb lines for every codec it has even after
+   * setCodecPreferences left most of them out, which is how a wall's offer from Firefox looks.
+   */
+  static String withoutStrayPayloadAttributes(String sdp) {
+    String eol = sdp.contains("\r\n") ? "\r\n" : "\n";
+    List<String> out = new ArrayList<>();
+    Set<String> listed = null;
+    for (String line : LINE_BREAK.split(sdp, -1)) {
+      if (line.startsWith("m=")) {
+        String[] fields = line.split(" ");
+        listed = new HashSet<>(List.of(fields).subList(Math.min(3, fields.length), fields.length));
+      } else if (listed != null) {
+        String pt = payloadTypeOf(line);
+        if (pt != null && !listed.contains(pt)) {
+          continue;
+        }
+      }
+      out.add(line);
+    }
+    return String.join(eol, out);
+  }
+
+  /** The payload type an rtpmap, fmtp or rtcp-fb line describes (not the wildcard), or null. */
+  private static String payloadTypeOf(String line) {
+    int start;
+    if (line.startsWith("a=rtpmap:")) {
+      start = 9;
+    } else if (line.startsWith("a=fmtp:")) {
+      start = 7;
+    } else if (line.startsWith("a=rtcp-fb:")) {
+      start = 10;
+    } else {
+      return null;
+    }
+    int space = line.indexOf(' ', start);
+    String pt = line.substring(start, space < 0 ? line.length() : space);
+    return pt.equals("*") ? null : pt;
   }
 
   private static int rank(String name, List<String> order) {

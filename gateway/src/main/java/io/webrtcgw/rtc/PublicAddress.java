@@ -46,6 +46,11 @@ public final class PublicAddress {
       }
 
       @Override
+      public void tileError(String mid, String stream, ErrorCode code, String message) {
+        viewer.tileError(mid, stream, code, message);
+      }
+
+      @Override
       public void ended(EndReason reason) {
         viewer.ended(reason);
       }

@@ -8,6 +8,8 @@ import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCRtcpMuxPolicy;
+import dev.onvoid.webrtc.RTCRtpCodecCapability;
+import dev.onvoid.webrtc.media.MediaType;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.webrtcgw.config.IceServer;
 import io.webrtcgw.config.NetworkConfig;
@@ -36,6 +38,7 @@ public final class RtcEngine implements AutoCloseable {
   private final NetworkConfig network;
   private final PublicAddress publicAddress;
   private final Map<String, StreamTrack> tracks = new ConcurrentHashMap<>();
+  private final List<StreamTrack> ownTracks = new ArrayList<>();
   private boolean closed;
 
   public RtcEngine(List<IceServer> iceServers) {
@@ -103,6 +106,18 @@ public final class RtcEngine implements AutoCloseable {
     return track;
   }
 
+  /**
+   * A track of its own that the caller feeds (e.g. a publication's copy of a stream at a lower
+   * frame rate) and closes once no peer connection sends it; the engine disposes it at the latest
+   * when it closes.
+   */
+  public synchronized StreamTrack createTrack(String name) {
+    ensureOpen();
+    StreamTrack track = new StreamTrack(name, factory);
+    ownTracks.add(track);
+    return track;
+  }
+
   /** The shared track of a stream made by {@link #attach}. */
   public StreamTrack track(String stream) {
     StreamTrack track = tracks.get(stream);
@@ -121,7 +136,8 @@ public final class RtcEngine implements AutoCloseable {
     return createPeerConnection(observer, iceServersFor(sessionId));
   }
 
-  private synchronized RTCPeerConnection createPeerConnection(
+  /** A peer connection that uses {@code servers}, e.g. those a WHIP endpoint named for a publication. */
+  public synchronized RTCPeerConnection createPeerConnection(
       PeerConnectionObserver observer, List<IceServer> servers) {
     ensureOpen();
     RTCConfiguration config = new RTCConfiguration();
@@ -139,7 +155,8 @@ public final class RtcEngine implements AutoCloseable {
     return pc;
   }
 
-  private static List<RTCIceServer> toNative(List<IceServer> servers) {
+  /** {@code servers} as libwebrtc takes them, e.g. for {@code RTCPeerConnection.setConfiguration}. */
+  public static List<RTCIceServer> toNative(List<IceServer> servers) {
     List<RTCIceServer> out = new ArrayList<>();
     for (IceServer server : servers) {
       RTCIceServer ice = new RTCIceServer();
@@ -149,6 +166,12 @@ public final class RtcEngine implements AutoCloseable {
       out.add(ice);
     }
     return out;
+  }
+
+  /** The video codecs libwebrtc can send, for a transceiver's codec preferences. */
+  public synchronized List<RTCRtpCodecCapability> videoSendCodecs() {
+    ensureOpen();
+    return factory.getRtpSenderCapabilities(MediaType.VIDEO).getCodecs();
   }
 
   private void ensureOpen() {
@@ -163,7 +186,9 @@ public final class RtcEngine implements AutoCloseable {
       return;
     }
     closed = true;
-    for (StreamTrack track : tracks.values()) {
+    List<StreamTrack> all = new ArrayList<>(tracks.values());
+    all.addAll(ownTracks);
+    for (StreamTrack track : all) {
       try {
         track.close();
       } catch (RuntimeException | Error e) {
@@ -171,6 +196,7 @@ public final class RtcEngine implements AutoCloseable {
       }
     }
     tracks.clear();
+    ownTracks.clear();
     try {
       factory.dispose();
     } catch (RuntimeException | Error e) {

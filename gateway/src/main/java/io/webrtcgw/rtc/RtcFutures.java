@@ -2,7 +2,9 @@ package io.webrtcgw.rtc;
 
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import java.time.Duration;
@@ -12,26 +14,61 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** libwebrtc's callback-style calls as futures, awaited with a bound. */
-final class RtcFutures {
+public final class RtcFutures {
   private RtcFutures() {}
 
-  static void setRemote(RTCPeerConnection pc, RTCSessionDescription description, Duration timeout)
+  public static void setRemote(RTCPeerConnection pc, RTCSessionDescription description, Duration timeout)
       throws RtcCallException {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    call("apply the offer", () -> pc.setRemoteDescription(description, observer(done)));
-    await(done, "apply the offer", timeout);
+    String what = "apply the " + kind(description);
+    call(what, () -> pc.setRemoteDescription(description, observer(done)));
+    await(done, what, timeout);
   }
 
-  static void setLocal(RTCPeerConnection pc, RTCSessionDescription description, Duration timeout)
+  public static void setLocal(RTCPeerConnection pc, RTCSessionDescription description, Duration timeout)
       throws RtcCallException {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    call("apply the answer", () -> pc.setLocalDescription(description, observer(done)));
-    await(done, "apply the answer", timeout);
+    String what = "apply the " + kind(description);
+    call(what, () -> pc.setLocalDescription(description, observer(done)));
+    await(done, what, timeout);
   }
 
-  static RTCSessionDescription createAnswer(RTCPeerConnection pc, Duration timeout) throws RtcCallException {
+  private static String kind(RTCSessionDescription description) {
+    return description.sdpType == RTCSdpType.OFFER ? "offer" : "answer";
+  }
+
+  public static RTCSessionDescription createAnswer(RTCPeerConnection pc, Duration timeout) throws RtcCallException {
     CompletableFuture<RTCSessionDescription> done = new CompletableFuture<>();
-    call("create the answer", () -> pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
+    call("create the answer", () -> pc.createAnswer(new RTCAnswerOptions(), created(done)));
+    return await(done, "create the answer", timeout);
+  }
+
+  /** An offer; {@code iceRestart} gives it new ICE credentials. */
+  public static RTCSessionDescription createOffer(RTCPeerConnection pc, boolean iceRestart, Duration timeout)
+      throws RtcCallException {
+    CompletableFuture<RTCSessionDescription> done = new CompletableFuture<>();
+    RTCOfferOptions options = new RTCOfferOptions();
+    options.iceRestart = iceRestart;
+    call("create the offer", () -> pc.createOffer(options, created(done)));
+    return await(done, "create the offer", timeout);
+  }
+
+  /**
+   * Runs a synchronous webrtc-java call. Its JNI layer reports native failures (an unparseable SDP,
+   * a closed connection) as {@link Error}s, which are expected here and become a checked failure.
+   */
+  public static void call(String what, Runnable nativeCall) throws RtcCallException {
+    try {
+      nativeCall.run();
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
+      throw new RtcCallException("could not " + what + ": " + e.getMessage());
+    }
+  }
+
+  private static CreateSessionDescriptionObserver created(CompletableFuture<RTCSessionDescription> done) {
+    return new CreateSessionDescriptionObserver() {
       @Override
       public void onSuccess(RTCSessionDescription description) {
         done.complete(description);
@@ -41,22 +78,7 @@ final class RtcFutures {
       public void onFailure(String error) {
         done.completeExceptionally(new RtcCallException(error));
       }
-    }));
-    return await(done, "create the answer", timeout);
-  }
-
-  /**
-   * Runs a synchronous webrtc-java call. Its JNI layer reports native failures (an unparseable SDP,
-   * a closed connection) as {@link Error}s, which are expected here and become a checked failure.
-   */
-  static void call(String what, Runnable nativeCall) throws RtcCallException {
-    try {
-      nativeCall.run();
-    } catch (VirtualMachineError e) {
-      throw e;
-    } catch (RuntimeException | Error e) {
-      throw new RtcCallException("could not " + what + ": " + e.getMessage());
-    }
+    };
   }
 
   private static SetSessionDescriptionObserver observer(CompletableFuture<Void> done) {
@@ -89,7 +111,7 @@ final class RtcFutures {
   }
 
   /** A libwebrtc call failed; the message says which and why. */
-  static final class RtcCallException extends Exception {
+  public static final class RtcCallException extends Exception {
     private static final long serialVersionUID = 1L;
 
     RtcCallException(String message) {

@@ -11,10 +11,13 @@ import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCRtpSendParameters;
 import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCRtpTransceiver;
+import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.RTCStatsReport;
 import io.webrtcgw.media.LiveStream;
+import io.webrtcgw.media.StreamBusyException;
 import io.webrtcgw.signaling.Candidate;
 import io.webrtcgw.signaling.EndReason;
 import io.webrtcgw.signaling.ErrorCode;
@@ -26,8 +29,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -41,9 +48,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One viewer: one peer connection sending the stream's shared track, the port to its viewer and
- * its hold on the stream. All work runs on the session's own thread; libwebrtc callbacks only
- * enqueue. What ending means for the viewer's connection is the protocol's business, not this.
+ * One viewer: one peer connection, the port to its viewer, and its tiles: each a stream's shared
+ * track sent on one of the viewer's media sections, with the viewer's hold on that stream. A
+ * single-stream session has one tile, bound to the first video section of its first offer; a wall
+ * session has as many as the viewer subscribes to, each bound to the section it names. All work
+ * runs on the session's own thread; libwebrtc callbacks only enqueue. What ending means for the
+ * viewer's connection is the protocol's business, not this.
+ *
+ * <p>Tiles are bound without {@code addTrack}: after the offer is applied, each subscribed media
+ * section's transceiver (which the offer created) gets the stream's track and sends only; any
+ * other goes inactive. The transceivers and senders webrtc-java hands out this way are borrowed
+ * from the peer connection (no native reference is taken), so there is nothing to release but the
+ * connection itself.
  */
 public final class Session {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -52,6 +68,8 @@ public final class Session {
   public static final String CHANNEL_LABEL = "gateway";
   /** Longer messages on that channel are dropped: it carries a viewport now and then. */
   private static final int MAX_CHANNEL_MESSAGE_BYTES = 4096;
+  /** What a wall session gives as its stream (logs, metrics): no stream name can start with '('. */
+  public static final String WALL = "(wall)";
 
   /** Hears what arrives on the viewer's {@value #CHANNEL_LABEL} data channel; called on the session's thread. */
   public interface ChannelListener {
@@ -76,7 +94,9 @@ public final class Session {
   }
 
   private final String id;
-  private final LiveStream.Lease lease;
+  private final String label;
+  private final boolean wall;
+  private final int maxSections;
   private final ViewerPort viewer;
   private final RtcEngine engine;
   private final Duration disconnectGrace;
@@ -90,18 +110,27 @@ public final class Session {
   // Confined to the executor thread.
   private State state = State.NEW;
   private RTCPeerConnection pc;
-  private RTCRtpSender sender;
+  /** Tiles by the mid of the media section they are (or will be, at the next offer) sent on. */
+  private final Map<String, Tile> tiles = new LinkedHashMap<>();
+  /** A single-stream session's one tile, which finds its media section in the first offer. */
+  private Tile implicitTile;
   private boolean answered;
   private List<String> remoteMids = List.of(); // per media section of the applied offer; "" if none
   private final List<Candidate> localCandidates = new ArrayList<>();
   private ScheduledFuture<?> graceTimer;
-  private EncodingLimits limits;
   private RTCDataChannel dataChannel;
   private ChannelListener channelListener;
   private volatile RTCIceConnectionState iceState = RTCIceConnectionState.NEW;
   private volatile long firstPacketMillis = -1;
   private volatile boolean hasConnected;
+  private volatile List<String> tileStreams = List.of();
 
+  /**
+   * @param lease the stream a single-stream session sends, or null for a wall session, whose tiles
+   *     come with {@link #subscribe}
+   * @param maxTiles tiles a wall session may have; its offers may carry that many media sections
+   *     and {@link OfferCheck#WALL_SPARE_SECTIONS} more
+   */
   Session(
       String id,
       LiveStream.Lease lease,
@@ -109,9 +138,16 @@ public final class Session {
       RtcEngine engine,
       Duration disconnectGrace,
       Clock clock,
-      Consumer<Session> onEnded) {
+      Consumer<Session> onEnded,
+      int maxTiles) {
     this.id = id;
-    this.lease = lease;
+    this.wall = lease == null;
+    this.label = wall ? WALL : lease.stream().name();
+    this.maxSections = wall ? maxTiles + OfferCheck.WALL_SPARE_SECTIONS : OfferCheck.MAX_MEDIA_SECTIONS;
+    if (!wall) {
+      implicitTile = new Tile(lease, null);
+      tileStreams = List.of(label);
+    }
     this.viewer = viewer;
     this.engine = engine;
     this.disconnectGrace = disconnectGrace;
@@ -129,8 +165,19 @@ public final class Session {
     return id;
   }
 
+  /** The stream a single-stream session sends, or {@link #WALL} for a wall session. */
   public String streamName() {
-    return lease.stream().name();
+    return label;
+  }
+
+  /** Whether this session carries the tiles a viewer subscribes to rather than one stream. */
+  public boolean isWall() {
+    return wall;
+  }
+
+  /** The streams of the session's tiles now, in the order they were added. */
+  public List<String> tileStreams() {
+    return tileStreams;
   }
 
   public Instant started() {
@@ -193,7 +240,35 @@ public final class Session {
    * page is visible: the encoder is capped to what can be seen.
    */
   public void viewport(int width, int height, boolean visible) {
-    post(() -> handleViewport(width, height, visible));
+    post(() -> handleViewport(implicitTile, width, height, visible));
+  }
+
+  /** As {@link #viewport(int, int, boolean)} for the wall tile on media section {@code mid}. */
+  public void viewport(String mid, int width, int height, boolean visible) {
+    post(() -> handleViewport(tiles.get(mid), width, height, visible));
+  }
+
+  /**
+   * Adds a tile to a wall session: {@code stream} is sent on media section {@code mid} from the
+   * next offer on. Its viewer slot is taken at once, on the caller's thread.
+   *
+   * @throws StreamBusyException when the stream or the gateway has its maximum of viewers
+   */
+  public void subscribe(String mid, LiveStream stream) throws StreamBusyException {
+    if (!wall) {
+      throw new IllegalStateException("a single-stream session has no tiles to subscribe to");
+    }
+    LiveStream.Lease lease = stream.join();
+    if (!post(() -> addTile(mid, lease))) {
+      lease.close();
+    }
+  }
+
+  /** Stops a wall tile at once and gives its viewer slot back; its media section goes inactive at the next offer. */
+  public void unsubscribe(String mid) {
+    if (wall) {
+      post(() -> removeTile(mid, null));
+    }
   }
 
   /**
@@ -269,34 +344,29 @@ public final class Session {
       return;
     }
     try {
-      OfferCheck.check(sdp);
+      OfferCheck.check(sdp, maxSections);
       if (pc == null) {
         pc = engine.createPeerConnection(new Observer(), id);
         state = State.CONNECTING;
       }
-      String offer = OfferEdits.forGateway(sdp);
+      String offer = OfferEdits.forGateway(sdp, wall);
       RtcFutures.setRemote(pc, new RTCSessionDescription(RTCSdpType.OFFER, offer), RTC_CALL_TIMEOUT);
       remoteMids = OfferCheck.mids(sdp);
-      if (sender == null) {
-        // addTrack after applying the offer reuses the viewer's recvonly transceiver, so the
-        // answer comes out sendonly on the viewer's own m-line.
-        RTCPeerConnection connection = pc;
-        RTCRtpSender[] added = new RTCRtpSender[1];
-        RtcFutures.call("add the video track",
-            () -> added[0] = connection.addTrack(engine.track(streamName()).track(), List.of("stream-" + streamName())));
-        sender = added[0];
-      }
+      List<Tile> bound = bindTiles(sdp);
       RTCSessionDescription answer = RtcFutures.createAnswer(pc, RTC_CALL_TIMEOUT);
       RtcFutures.setLocal(pc, answer, RTC_CALL_TIMEOUT);
       viewer.answer(answer.sdp);
       log.debug("session {}: answered {} offer in state {}", id, answered ? "a new" : "the first", state);
+      // A sender has its encoding only once negotiated: limits reported before are written now.
+      bound.forEach(this::applyLimits);
       if (!answered) {
         answered = true;
         localCandidates.forEach(viewer::candidate);
         localCandidates.clear();
-        new FirstPacketWatch(pc, sender, executor, this::post, () -> state != State.CLOSED, clock,
-            arrivedMillis, this::firstPacketSent).start();
-        applyLimits();
+        if (!bound.isEmpty()) {
+          new FirstPacketWatch(pc, bound.get(0).sender, executor, this::post, () -> state != State.CLOSED, clock,
+              arrivedMillis, this::firstPacketSent).start();
+        }
       }
       if (state == State.DISCONNECTED) {
         restartGraceTimer(); // an ICE restart gets a fresh grace period to come through
@@ -316,26 +386,120 @@ public final class Session {
     log.info("session {}: first media packet sent {} ms after the offer", id, millisAfterOffer);
   }
 
-  private void handleViewport(int width, int height, boolean visible) {
-    if (state == State.CLOSED) {
+  /**
+   * Binds every tile that has no sender yet to the transceiver the applied offer made for its
+   * media section, and leaves every section without a tile inactive; returns the tiles bound now.
+   * A wall tile whose section the offer lacks (or is not video) is dropped with an error.
+   */
+  private List<Tile> bindTiles(String sdp) throws RtcFutures.RtcCallException {
+    RTCPeerConnection connection = pc;
+    RTCRtpTransceiver[][] found = new RTCRtpTransceiver[1][];
+    RtcFutures.call("list the transceivers", () -> found[0] = connection.getTransceivers());
+    RTCRtpTransceiver[] transceivers = found[0];
+    if (implicitTile != null && implicitTile.mid == null) {
+      // Transceivers come in the order of the offer's audio and video sections (a data channel's
+      // section has none); the section's own mid may be missing, so the transceiver names it.
+      int index = OfferCheck.firstVideoRtpIndex(sdp);
+      if (index < 0 || index >= transceivers.length) {
+        throw new RtcFutures.RtcCallException("could not find the offer's video section among its transceivers");
+      }
+      RTCRtpTransceiver transceiver = transceivers[index];
+      String[] mid = new String[1];
+      RtcFutures.call("read the video section's mid", () -> mid[0] = transceiver.getMid());
+      implicitTile.mid = mid[0];
+      tiles.put(mid[0], implicitTile);
+    }
+    Set<String> video = new HashSet<>(OfferCheck.videoMids(sdp));
+    Set<String> offered = new HashSet<>();
+    List<Tile> bound = new ArrayList<>();
+    for (RTCRtpTransceiver transceiver : transceivers) {
+      String[] mid = new String[1];
+      boolean[] stopped = new boolean[1];
+      RtcFutures.call("read a transceiver", () -> {
+        mid[0] = transceiver.getMid();
+        stopped[0] = transceiver.stopped();
+      });
+      if (mid[0] == null || stopped[0]) {
+        continue;
+      }
+      offered.add(mid[0]);
+      Tile tile = tiles.get(mid[0]);
+      if (tile == null) {
+        RtcFutures.call("leave a media section without a tile inactive",
+            () -> transceiver.setDirection(RTCRtpTransceiverDirection.INACTIVE));
+      } else if (tile.sender == null) {
+        if (tile != implicitTile && !video.contains(mid[0])) {
+          offered.remove(mid[0]);
+          continue;
+        }
+        String stream = tile.stream();
+        RTCRtpSender[] sender = new RTCRtpSender[1];
+        RtcFutures.call("send stream '" + stream + "' on media section " + abbreviate(mid[0]), () -> {
+          sender[0] = transceiver.getSender();
+          sender[0].replaceTrack(engine.track(stream).track());
+          sender[0].setStreams(List.of("stream-" + stream));
+          transceiver.setDirection(RTCRtpTransceiverDirection.SEND_ONLY);
+        });
+        tile.sender = sender[0];
+        bound.add(tile);
+      }
+    }
+    for (Tile tile : List.copyOf(tiles.values())) {
+      if (!offered.contains(tile.mid)) {
+        removeTile(tile.mid, "the offer has no video section with mid '" + abbreviate(tile.mid) + "' for stream '"
+            + tile.stream() + "'; subscribe again and offer one");
+      }
+    }
+    return bound;
+  }
+
+  private void addTile(String mid, LiveStream.Lease lease) {
+    if (state == State.CLOSED || tiles.containsKey(mid)) {
+      lease.close();
       return;
     }
-    EncodingLimits wanted = EncodingLimits.forViewport(lease.stream().source().format(), width, height, visible);
-    if (wanted.equals(limits)) {
+    tiles.put(mid, new Tile(lease, mid));
+    tileStreams = tiles.values().stream().map(Tile::stream).toList();
+  }
+
+  /** Ends a tile: its sender stops at once and its viewer slot is given back; {@code error} tells the viewer why. */
+  private void removeTile(String mid, String error) {
+    Tile tile = tiles.remove(mid);
+    if (tile == null) {
       return;
     }
-    limits = wanted;
-    if (answered) {
-      applyLimits();
+    if (tile.sender != null && pc != null) {
+      RTCRtpSender sender = tile.sender;
+      tile.sender = null;
+      step("stop tile " + mid, () -> sender.replaceTrack(null));
+    }
+    tile.lease.close();
+    tileStreams = tiles.values().stream().map(Tile::stream).toList();
+    if (error != null) {
+      viewer.tileError(mid, tile.stream(), ErrorCode.NO_VIDEO, error);
     }
   }
 
-  /** Writes the viewer's limits into the sender; before the answer there is no sender to write. */
-  private void applyLimits() {
-    if (limits == null || sender == null) {
+  private void handleViewport(Tile tile, int width, int height, boolean visible) {
+    if (state == State.CLOSED || tile == null) {
       return;
     }
-    RTCRtpSender target = sender;
+    EncodingLimits wanted =
+        EncodingLimits.forViewport(tile.lease.stream().source().format(), width, height, visible);
+    if (wanted.equals(tile.limits)) {
+      return;
+    }
+    tile.limits = wanted;
+    applyLimits(tile);
+  }
+
+  /** Writes a tile's limits into its sender; before its answer there is no sender to write. */
+  private void applyLimits(Tile tile) {
+    EncodingLimits limits = tile.limits;
+    RTCRtpSender target = tile.sender;
+    if (limits == null || target == null) {
+      return;
+    }
     try {
       RtcFutures.call("cap the encoder", () -> {
         RTCRtpSendParameters parameters = target.getParameters();
@@ -345,7 +509,7 @@ public final class Session {
         limits.applyTo(parameters.encodings.get(0));
         target.setParameters(parameters);
       });
-      log.debug("session {}: encoder limits {}", id, limits);
+      log.debug("session {}: encoder limits of {} {}", id, tile.mid, limits);
     } catch (RtcFutures.RtcCallException e) {
       // The viewer still gets the full picture; only its cost is not reduced.
       log.warn("session {}: {}", id, e.getMessage());
@@ -353,7 +517,8 @@ public final class Session {
   }
 
   private void reject(ErrorCode code, String message) {
-    if (!answered) {
+    // A wall's session stays with its tiles: the viewer may offer again on it.
+    if (!answered && !wall) {
       // Closing first: once the viewer reads the error, its next offer must find this session
       // closing and get a fresh one.
       close(EndReason.NEGOTIATION_FAILED);
@@ -497,18 +662,24 @@ public final class Session {
     }
     if (pc != null) {
       RTCPeerConnection closing = pc;
-      RTCRtpSender added = sender;
+      for (Tile tile : tiles.values()) {
+        RTCRtpSender sender = tile.sender;
+        tile.sender = null;
+        if (sender != null) {
+          step("detach the track of tile " + tile.mid, () -> sender.replaceTrack(null));
+        }
+      }
       pc = null;
-      sender = null;
-      if (added != null) {
-        step("remove track", () -> closing.removeTrack(added));
-      }
       step("close peer connection", () -> NativeRelease.closePeerConnection(closing));
-      if (added != null) {
-        step("release sender", () -> NativeRelease.release(added));
-      }
     }
-    step("leave stream", lease::close);
+    if (implicitTile != null) {
+      step("leave stream", implicitTile.lease::close);
+    }
+    for (Tile tile : tiles.values()) {
+      step("leave stream " + tile.stream(), tile.lease::close);
+    }
+    tiles.clear();
+    tileStreams = List.of();
     step("tell the viewer", () -> viewer.ended(reason));
     step("deregister", () -> onEnded.accept(this));
     Duration lived = Duration.between(started, clock.instant());
@@ -516,6 +687,24 @@ public final class Session {
         id, streamName(), viewer.peer(), reason.label(), lived.toMillis());
     executor.shutdown();
     ended.complete(reason);
+  }
+
+  /** One stream sent on one media section; confined to the session's thread. */
+  private static final class Tile {
+    final LiveStream.Lease lease;
+    String mid;
+    /** Borrowed from the peer connection (never released); null until bound by an offer. */
+    RTCRtpSender sender;
+    EncodingLimits limits;
+
+    Tile(LiveStream.Lease lease, String mid) {
+      this.lease = lease;
+      this.mid = mid;
+    }
+
+    String stream() {
+      return lease.stream().name();
+    }
   }
 
   private static String abbreviate(String text) {

@@ -1,5 +1,6 @@
 package io.webrtcgw.rtc;
 
+import io.webrtcgw.config.Limits;
 import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamBusyException;
 import io.webrtcgw.signaling.EndReason;
@@ -45,6 +46,7 @@ public final class SessionRegistry implements AutoCloseable {
 
   private final RtcEngine engine;
   private final Duration disconnectGrace;
+  private final int maxTiles;
   private final Clock clock;
   private final Listener listener;
   private final SecureRandom random = new SecureRandom();
@@ -56,8 +58,14 @@ public final class SessionRegistry implements AutoCloseable {
   }
 
   public SessionRegistry(RtcEngine engine, Duration disconnectGrace, Clock clock, Listener listener) {
+    this(engine, disconnectGrace, Limits.DEFAULT.maxTilesPerSession(), clock, listener);
+  }
+
+  /** @param maxTiles the tiles one wall session may carry */
+  public SessionRegistry(RtcEngine engine, Duration disconnectGrace, int maxTiles, Clock clock, Listener listener) {
     this.engine = engine;
     this.disconnectGrace = disconnectGrace;
+    this.maxTiles = maxTiles;
     this.clock = clock;
     this.listener = listener;
   }
@@ -71,16 +79,37 @@ public final class SessionRegistry implements AutoCloseable {
     if (closed) {
       throw new StreamBusyException("the gateway is shutting down");
     }
-    LiveStream.Lease lease = stream.join();
+    return register(stream.join(), viewer, id);
+  }
+
+  /**
+   * Opens a wall session, which carries the streams its viewer subscribes to ({@link
+   * Session#subscribe}), each one of its viewer slots, under an id from {@link #newId()}.
+   *
+   * @throws StreamBusyException when the gateway is shutting down
+   */
+  public Session openWall(ViewerPort viewer, String id) throws StreamBusyException {
+    if (closed) {
+      throw new StreamBusyException("the gateway is shutting down");
+    }
+    return register(null, viewer, id);
+  }
+
+  /** The tiles one wall session may carry. */
+  public int maxTiles() {
+    return maxTiles;
+  }
+
+  private Session register(LiveStream.Lease lease, ViewerPort viewer, String id) throws StreamBusyException {
     Session session = new Session(id, lease, engine.publicAddress().wrap(viewer), engine,
-        disconnectGrace, clock, ended -> sessions.remove(ended.id(), ended));
+        disconnectGrace, clock, ended -> sessions.remove(ended.id(), ended), maxTiles);
     sessions.put(session.id(), session);
     if (closed) {
       // closeAll ran between the check above and the put: this session missed it.
       session.close(EndReason.SHUTDOWN);
       throw new StreamBusyException("the gateway is shutting down");
     }
-    log.info("session {} started: stream={} peer={}", session.id(), stream.name(), viewer.peer());
+    log.info("session {} started: stream={} peer={}", session.id(), session.streamName(), viewer.peer());
     listener.started(session);
     session.ended().thenAccept(reason -> listener.ended(session, reason));
     return session;

@@ -26,6 +26,8 @@ public enum ErrorCode {
   UNKNOWN_STREAM,
   /** The stream or the gateway has its maximum number of viewers. */
   BUSY,
+  /** A wall asked for more tiles than one session may carry ({@code limits.maxTilesPerSession}). */
+  TILE_LIMIT,
   /** The stream's source cannot produce pictures for now (camera gone, server down); it is retried and the session stays. */
   SOURCE_UNAVAILABLE,
   /** The stream has ended for good (a file played once to its end); the viewer should stop. */

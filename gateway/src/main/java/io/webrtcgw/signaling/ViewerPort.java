@@ -15,6 +15,14 @@ public interface ViewerPort {
   /** Something the viewer asked for could not be done; the session stays unless it ends next. */
   void error(ErrorCode code, String message);
 
+  /**
+   * Something went wrong with one tile of a wall session (the one on media section {@code mid},
+   * showing {@code stream}); the tile is gone, the session and its other tiles stay.
+   */
+  default void tileError(String mid, String stream, ErrorCode code, String message) {
+    error(code, message);
+  }
+
   /** The session has ended and released everything it held. Called once. */
   void ended(EndReason reason);
 

@@ -6,13 +6,18 @@ import io.webrtcgw.source.camera.CameraSelector;
 import io.webrtcgw.source.camera.CameraSource;
 import io.webrtcgw.source.file.FileSource;
 import io.webrtcgw.source.h264.StreamDecoder;
+import io.webrtcgw.source.mjpeg.HttpUrl;
+import io.webrtcgw.source.mjpeg.MjpegSource;
 import io.webrtcgw.source.pattern.PatternSource;
+import io.webrtcgw.source.rtsp.RtspSource;
+import io.webrtcgw.source.rtsp.RtspUrl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import javax.net.ssl.SSLSocketFactory;
 
 /** Opens the source a stream's URI names. */
 public final class SourceFactory implements SourceOpener {
@@ -48,8 +53,21 @@ public final class SourceFactory implements SourceOpener {
           throw new SourceException("stream '" + streamName + "': " + e.getMessage());
         }
       }
-      case RTSP, HTTP -> throw new SourceException("stream '" + streamName + "': "
-          + parsed.kind().name().toLowerCase(java.util.Locale.ROOT) + " sources are not built yet");
+      case RTSP -> {
+        try {
+          yield new RtspSource(streamName, RtspUrl.parse(parsed.argument()), stream.options(), clock, decoders);
+        } catch (IllegalArgumentException e) {
+          throw new SourceException("stream '" + streamName + "': " + e.getMessage());
+        }
+      }
+      case HTTP -> {
+        try {
+          yield new MjpegSource(streamName, HttpUrl.parse(parsed.argument()), stream.options(), clock,
+              (SSLSocketFactory) SSLSocketFactory.getDefault());
+        } catch (IllegalArgumentException e) {
+          throw new SourceException("stream '" + streamName + "': " + e.getMessage());
+        }
+      }
     };
   }
 

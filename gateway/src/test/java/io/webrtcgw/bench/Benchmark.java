@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's benchmark: time to first frame and glass-to-glass latency in headless Chromium,
- * and the gateway's CPU and memory per viewer under load from a separate {@link LoadClient}
- * process. Starts the real gateway jar as its own process for each part, and writes a JSON and a
+ * the gateway's CPU and memory per viewer under load from a separate {@link LoadClient} process,
+ * and what a file and an RTSP camera cost. Starts the real gateway jar as its own process for each part, and writes a JSON and a
  * Markdown report. Run through Maven ({@code mvn -B -ntp -Pbench -DskipTests verify}); see
  * README's Benchmark section for options.
  */
@@ -55,7 +55,8 @@ public final class Benchmark {
 
   public static void main(String[] args) throws Exception {
     boolean quick = false;
-    Set<String> parts = new LinkedHashSet<>(List.of("ttff", "latency", "scaling", "tile", "file"));
+    Set<String> parts = new LinkedHashSet<>(List.of("ttff", "latency", "scaling", "tile", "file", "mjpeg", "camera",
+        "wall"));
     List<String> scaling = List.of("640x360:VP8", "640x360:H264", "1280x720:VP8", "1280x720:H264");
     Path jar = Path.of("target/gateway.jar");
     Path out = Path.of("target/bench");
@@ -128,6 +129,29 @@ public final class Benchmark {
     }
     if (options.parts().contains("file")) {
       report.set("file", new FileSourceCost(jar, out, options.clip(), this::measure).run());
+    }
+    if (options.parts().contains("mjpeg")) {
+      report.set("mjpeg", new MjpegSourceCost(jar, out, options.quick()).run());
+    }
+    if (options.parts().contains("camera")) {
+      report.set("camera", options.quick()
+          ? new CameraSourceCost(jar, out, Duration.ofSeconds(3), Duration.ofSeconds(5), 5, 1, Duration.ofSeconds(5)).run()
+          : new CameraSourceCost(jar, out, Duration.ofSeconds(20), Duration.ofSeconds(20), 12, 3, Duration.ofSeconds(10))
+              .run());
+    }
+    if (options.parts().contains("soak")) {
+      // Not in the default parts: 20 minutes on its own. 8 viewers, as the long soak test.
+      Duration length = options.quick() ? Duration.ofMinutes(3) : Duration.ofMinutes(20);
+      MemorySoak.Result soak = MemorySoak.run(jar, out, 8, length, Duration.ofMinutes(1),
+          options.quick() ? Duration.ofMinutes(1) : Duration.ofMinutes(3));
+      report.set("soak", MemorySoak.toJson(soak, 8, length));
+    }
+    if (options.parts().contains("wall")) {
+      report.set("wall", new WallCost(jar, out, options.quick()).run());
+    }
+    if (options.parts().contains("janus")) {
+      // Not in the default parts: it needs root for its network namespaces, as JanusPublishBrowserTest.
+      report.set("janus", new JanusCost(out, options.quick()).run());
     }
     machine.put("loadAverageAtEnd", Files.readString(Path.of("/proc/loadavg")).trim());
     report.put("durationSeconds", Duration.between(started, ZonedDateTime.now()).toSeconds());

@@ -86,6 +86,40 @@ final class BrowserProbe implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Opens the viewer page and stays on it (until {@link #leave}), logging the wall time of each
+   * rendered frame so that {@link #firstFrameAfter} can tell when the picture came back.
+   */
+  void watch(int port, String stream) {
+    browser.driver().get("http://127.0.0.1:" + port + "/view/" + stream);
+    browser.awaitState("playing", Duration.ofSeconds(30));
+    browser.script(String.join("\n",
+        "const video = document.querySelector('video');",
+        "window.frameLog = [];",
+        "function onFrame() {",
+        "  window.frameLog.push(Date.now());",
+        "  if (window.frameLog.length > 4000) window.frameLog.splice(0, 2000);",
+        "  video.requestVideoFrameCallback(onFrame);",
+        "}",
+        "video.requestVideoFrameCallback(onFrame);"));
+  }
+
+  /** Frames the open page has rendered so far (the player's count). */
+  long framesRendered() {
+    Object frames = browser.script("return window.player.stats().framesRendered");
+    return frames == null ? 0 : ((Number) frames).longValue();
+  }
+
+  /** The wall time (Date.now()) of the first frame rendered at or after {@code wallMillis}, or -1. */
+  long firstFrameAfter(long wallMillis) {
+    Object at = browser.script("return window.frameLog.find(t => t >= arguments[0]) ?? -1", wallMillis);
+    return ((Number) at).longValue();
+  }
+
+  void leave() {
+    browser.driver().get("about:blank");
+  }
+
   String version() {
     Object version = browser.driver().getCapabilities().getCapability("browserVersion");
     return version == null ? "unknown" : version.toString();

@@ -48,12 +48,32 @@ final class GatewayProcess implements AutoCloseable {
    */
   static GatewayProcess start(Path jar, Path workDir, String label, String stream, String source, boolean alwaysOn)
       throws Exception {
+    return start(jar, workDir, label, java.util.Map.of(stream, source), alwaysOn);
+  }
+
+  /** As {@link #start(Path, Path, String, String, String, boolean)} with several streams, by name. */
+  static GatewayProcess start(Path jar, Path workDir, String label, java.util.Map<String, String> sources,
+      boolean alwaysOn) throws Exception {
     ObjectNode config = JSON.createObjectNode().put("host", "127.0.0.1").put("port", 0);
-    config.putArray("streams").addObject().put("name", stream).put("source", source).put("alwaysOn", alwaysOn);
+    var streams = config.putArray("streams");
+    new java.util.TreeMap<>(sources).forEach((stream, source) ->
+        streams.addObject().put("name", stream).put("source", source).put("alwaysOn", alwaysOn));
     config.putObject("limits").put("maxViewers", 500);
     Path configFile = workDir.resolve(label + ".json");
     Files.writeString(configFile, config.toPrettyString());
-    ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString(), "--config", configFile.toString())
+    return startConfig(jar, workDir, label, configFile);
+  }
+
+  /**
+   * Starts {@code jar} on a config file of the caller's, as deployed (README "Memory"); with no
+   * jar, the gateway's main class on this JVM's class path.
+   */
+  static GatewayProcess startConfig(Path jar, Path workDir, String label, Path configFile) throws Exception {
+    List<String> command = jar == null
+        ? List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+            System.getProperty("java.class.path"), io.webrtcgw.Main.class.getName(), "--config", configFile.toString())
+        : List.of("java", "-jar", jar.toString(), "--config", configFile.toString());
+    ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true);
     builder.environment().putAll(io.webrtcgw.testing.GatewayProcess.MALLOC_SETTINGS);
     return new GatewayProcess(builder.start(), workDir.resolve(label + ".log"), Duration.ofSeconds(60));
@@ -115,6 +135,13 @@ final class GatewayProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return -1;
+    }
+  }
+
+  /** The log lines so far that {@code matches} accepts. */
+  List<String> lines(java.util.function.Predicate<String> matches) {
+    synchronized (lines) {
+      return lines.stream().filter(matches).toList();
     }
   }
 

@@ -135,7 +135,215 @@ final class MarkdownReport {
         }
       }
     }
+    mjpeg(md, r.path("mjpeg"));
+    camera(md, r.path("camera"));
+    soak(md, r.path("soak"));
+    wall(md, r.path("wall"));
+    janus(md, r.path("janus"));
     return md.toString();
+  }
+
+  private static void janus(StringBuilder md, JsonNode janus) {
+    if (janus.size() == 0) {
+      return;
+    }
+    md.append("\n## Publishing to an SFU (Janus)\n\n");
+    if (janus.has("skipped")) {
+      md.append("Skipped: ").append(janus.path("skipped").asText()).append("\n");
+      return;
+    }
+    md.append("One publication of `").append(janus.path("source").asText()).append("` over WHIP to Janus 1.1.2")
+        .append(" (VideoRoom, behind simple-whip-server) in a network namespace of its own; the gateway and one")
+        .append(" headless Chromium in another, its page subscribing over Janus' HTTP API with one peer connection")
+        .append(" per viewer. Gateway CPU in % of one core, median of the windows (each window in the next column).\n\n")
+        .append("| viewers on Janus | gateway CPU % | windows | viewers' fps | latency p50 / p95 ms |\n|---|---|---|---|---|\n");
+    for (String step : List.of("one", "many")) {
+      JsonNode s = janus.path(step);
+      md.append("| ").append(s.path("viewers").asText()).append(" | ")
+          .append(s.path("gatewayCpuPercent").path("median").asText()).append(" | ")
+          .append(join(s.path("gatewayCpuWindows"))).append(" | ").append(join(s.path("viewerFps"))).append(" | ")
+          .append(s.path("latencyMs").path("median").asText()).append(" / ")
+          .append(s.path("latencyMs").path("p95").asText()).append(" |\n");
+    }
+    JsonNode restart = janus.path("restart");
+    md.append("\n- Gateway CPU, ").append(janus.path("viewersMany").asText()).append(" viewers minus 1: **")
+        .append(janus.path("gatewayCpuDeltaPercent").asText()).append(" %** of one core\n")
+        .append("- Janus killed (SIGKILL) and started again ").append(restart.path("times").asText())
+        .append(" times: the publisher back in the room ").append(join(restart.path("publisherBackMsEach")))
+        .append(" ms after Janus answered again (median ").append(restart.path("publisherBackMs").path("median").asText())
+        .append("); a new subscriber's first frame after ").append(restart.path("firstFrameMs").path("median").asText())
+        .append(" ms (median)\n");
+  }
+
+  private static void camera(StringBuilder md, JsonNode camera) {
+    if (camera.size() == 0) {
+      return;
+    }
+    md.append("\n## IP camera (RTSP)\n\n");
+    if (camera.has("skipped")) {
+      md.append("Skipped: ").append(camera.path("skipped").asText()).append("\n");
+    } else {
+      md.append(camera.path("server").asText()).append(", serving ffmpeg-made H.264 (testsrc2, Main, no B-frames, a")
+          .append(" key frame every ").append(camera.path("gopSeconds").asInt()).append(" s) to the gateway jar, which")
+          .append(" plays it with `alwaysOn`. Gateway CPU in % of one core over each window, its JVM and its decoder")
+          .append(" processes together (JCodec runs in the latter); the added latency is the")
+          .append(" source's own measure, from the arrival of a picture's last RTP packet to its hand-off to")
+          .append(" libwebrtc (`gateway_source_latency_seconds`, last 1024 pictures). The viewer is headless Chromium")
+          .append(" on the same machine (its CPU is among the other processes).\n\n")
+          .append("| size | decode on one core | gateway CPU, no viewer | ... one viewer | decoded fps | decode ms/frame |")
+          .append(" added latency p50 / p95 | viewer renders | dropped | others CPU |\n")
+          .append("|---|---|---|---|---|---|---|---|---|---|\n");
+      for (JsonNode size : camera.path("sizes")) {
+        JsonNode idle = size.path("idle");
+        JsonNode one = size.path("oneViewer");
+        if (size.has("skipped")) {
+          md.append("| ").append(size.path("size").asText()).append(" | skipped: ").append(size.path("skipped").asText())
+              .append(" |||||||||\n");
+          continue;
+        }
+        md.append("| ").append(size.path("size").asText()).append("@30 | ")
+            .append(size.path("decode").path("fpsOneCore").asText()).append(" fps | ")
+            .append(idle.path("gatewayCpuPercent").asText()).append(" % | ")
+            .append(one.path("gatewayCpuPercent").asText()).append(" % | ")
+            .append(idle.path("decodedFps").asText()).append(" / ").append(one.path("decodedFps").asText()).append(" | ")
+            .append(idle.path("decodeMsPerFrame").asText()).append(" / ").append(one.path("decodeMsPerFrame").asText())
+            .append(" | ").append(one.path("addedLatencyP50Ms").asText()).append(" / ")
+            .append(one.path("addedLatencyP95Ms").asText()).append(" ms | ")
+            .append(one.path("viewerRenderedFps").asText()).append(" fps | ")
+            .append(idle.path("framesDropped").asText()).append(" / ").append(one.path("framesDropped").asText())
+            .append(" | ").append(idle.path("otherProcessesCpuPercent").asText()).append(" / ")
+            .append(one.path("otherProcessesCpuPercent").asText()).append(" % |\n");
+      }
+      md.append("\nPairs are no viewer / one viewer.\n");
+      for (JsonNode size : camera.path("sizes")) {
+        JsonNode join = size.path("joiningViewer").path("pageToFirstFrameMs");
+        if (join.has("median")) {
+          md.append("\n- A viewer joining the running ").append(size.path("size").asText()).append(" camera (")
+              .append(join.path("count").asInt()).append(" page loads): first frame after **")
+              .append(join.path("median").asText()).append(" ms** median, p95 ").append(join.path("p95").asText())
+              .append(" ms, max ").append(join.path("max").asText()).append(" ms; a relay would wait for the camera's")
+              .append(" next key frame, up to ").append(camera.path("gopSeconds").asInt()).append(" s.\n");
+        }
+        JsonNode back = size.path("restarts").path("pictureBackMs");
+        if (back.has("median")) {
+          md.append("- The camera killed, down ").append(size.path("restarts").path("outageSeconds").asText())
+              .append(" s and started again, ").append(back.path("count").asInt()).append(" times: the open page")
+              .append(" renders a picture again after ").append(join(size.path("restarts").path("allPictureBackMs")))
+              .append(" ms (median **").append(back.path("median").asText()).append(" ms**); the gateway decodes")
+              .append(" again after ").append(join(size.path("restarts").path("allGatewayDecodesAgainMs")))
+              .append(" ms.\n");
+        }
+      }
+    }
+  }
+
+  private static void soak(StringBuilder md, JsonNode soak) {
+    if (soak.size() == 0) {
+      return;
+    }
+    md.append("\n## Long sessions: memory\n\n")
+        .append(soak.path("viewers").asInt()).append(" webrtc-java viewers of a 640x360@30 pattern for ")
+        .append(soak.path("minutes").asInt()).append(" min (").append(soak.path("viewersAtEnd").asInt())
+        .append(" still connected at the end); the metrics poller reads every session's statistics every 5 s, and")
+        .append(" `/metrics` and `/api/sessions` are scraped every 15 s. Resident memory outside the Java heap, every minute;")
+        .append(" the slope is fitted after the first minutes.\n\n")
+        .append("- Growth outside the heap: **").append(soak.path("outsideHeapSlopeMiBPerHour").asText())
+        .append(" MiB per hour** (").append(soak.path("outsideHeapGrowthMiB").asText()).append(" MiB over the fitted span)\n\n")
+        .append("| minute | RSS MiB | outside the heap MiB |\n|---|---|---|\n");
+    for (JsonNode sample : soak.path("samples")) {
+      md.append("| ").append(sample.path("minutes").asText()).append(" | ").append(sample.path("rssMiB").asText())
+          .append(" | ").append(sample.path("outsideHeapMiB").asText()).append(" |\n");
+    }
+  }
+
+  private static void wall(StringBuilder md, JsonNode wall) {
+    if (wall.size() == 0) {
+      return;
+    }
+    md.append("\n## Dashboard wall\n\n");
+    if (wall.has("skipped")) {
+      md.append("Skipped: ").append(wall.path("skipped").asText()).append("\n");
+      return;
+    }
+    md.append(wall.path("tiles").asInt()).append(" streams of `").append(wall.path("source").asText()).append("` in ")
+        .append(wall.path("tileSize").asText()).append(" tiles in headless Chromium: the wall page (`/wall`, one")
+        .append(" WebSocket and one peer connection) against a page of 16 `/embed` iframes (one of each per tile).")
+        .append(" Time from navigation until every tile has shown a frame, over ")
+        .append(wall.path("wallPage").path("allTilesVideoMs").path("count").asText())
+        .append(" loads of each (alternating, no session left between); CPU in % of one core while all play, median")
+        .append(" of the windows (min-max); the browser's CPU is every Chromium process's.\n\n")
+        .append("| page | all tiles showing video, median (min-max) ms | gateway CPU | browser CPU | tile fps, median (min) | gateway sessions |\n")
+        .append("|---|---|---|---|---|---|\n");
+    wallRow(md, "wall (`/wall`)", wall.path("wallPage"));
+    wallRow(md, "16 `/embed` iframes", wall.path("embeds"));
+  }
+
+  private static void wallRow(StringBuilder md, String name, JsonNode page) {
+    JsonNode times = page.path("allTilesVideoMs");
+    JsonNode playing = page.path("playing");
+    md.append("| ").append(name).append(" | **").append(times.path("median").asText()).append("** (")
+        .append(times.path("min").asText()).append("-").append(times.path("max").asText()).append(") | ")
+        .append(spread(playing.path("gatewayCpuPercent"))).append(" | ").append(spread(playing.path("browserCpuPercent")))
+        .append(" | ").append(playing.path("tileFps").path("median").asText()).append(" (")
+        .append(playing.path("tileFps").path("min").asText()).append(") | ").append(playing.path("sessions").asText())
+        .append(" |\n");
+  }
+
+  private static String spread(JsonNode p) {
+    return "**" + p.path("median").asText() + " %** (" + p.path("min").asText() + "-" + p.path("max").asText() + ")";
+  }
+
+  private static void mjpeg(StringBuilder md, JsonNode mjpeg) {
+    if (mjpeg.size() == 0) {
+      return;
+    }
+    md.append("\n## MJPEG source\n\n");
+    JsonNode decode = mjpeg.path("decode");
+    if (decode.has("runs")) {
+      md.append("JPEG to I420 on one core (").append(decode.path("pinnedToOneCore").asBoolean() ? "`taskset -c 0`" : "not pinned")
+          .append("), 30 JPEGs made with `").append(decode.path("jpegsMadeWith").asText())
+          .append("`, decoded round and round after a warm-up; fps per window.\n\n")
+          .append("| decoder | size | mean JPEG | fps median | min | max |\n|---|---|---|---|---|---|\n");
+      for (JsonNode run : decode.path("runs")) {
+        JsonNode fps = run.path("fps");
+        md.append("| ").append(run.path("decoder").asText().equals("imageio") ? "JDK ImageIO raster (the gateway's)" : "JCodec")
+            .append(" | ").append(run.path("size").asText()).append(" | ").append(run.path("meanJpegBytes").asInt() / 1024)
+            .append(" KiB | **").append(fps.path("median").asText()).append("** | ").append(fps.path("min").asText())
+            .append(" | ").append(fps.path("max").asText()).append(" |\n");
+      }
+    } else if (decode.has("skipped")) {
+      md.append("Decode speed skipped: ").append(decode.path("skipped").asText()).append("\n");
+    }
+    JsonNode gateway = mjpeg.path("gateway");
+    if (gateway.has("idle")) {
+      md.append("\nGateway CPU (% of one core) reading ").append(MjpegSourceCost.SIZE).append("@").append(MjpegSourceCost.FPS)
+          .append(" MJPEG that ffmpeg serves over HTTP (`alwaysOn`), median of the windows (min-max); ffmpeg's own CPU beside it:\n\n")
+          .append("| viewers | gateway CPU | ffmpeg CPU | gateway RSS MiB | rendered |\n|---|---|---|---|---|\n");
+      cpuRow(md, "0", gateway.path("idle"));
+      if (gateway.path("oneViewer").has("gatewayCpuPercent")) {
+        cpuRow(md, "1 (Chromium)", gateway.path("oneViewer"));
+      }
+      JsonNode source = gateway.path("source");
+      md.append("\nThe source's own figures at the end: ").append(source.path("size").asText()).append(", ")
+          .append(source.path("measuredFps").asText()).append(" fps, ").append(source.path("bitrateInKbps").asText())
+          .append(" kbit/s in, mean decode ").append(source.path("meanDecodeMs").asText()).append(" ms over ")
+          .append(source.path("decodedFrames").asText()).append(" frames, arrival-to-hand-off p50 / p95 ")
+          .append(source.path("addedLatencyP50Ms").asText()).append(" / ").append(source.path("addedLatencyP95Ms").asText())
+          .append(" ms, ").append(source.path("framesDropped").asText()).append(" dropped, ")
+          .append(source.path("reconnects").asText()).append(" reconnects.\n");
+    } else if (gateway.has("skipped")) {
+      md.append("\nGateway cost skipped: ").append(gateway.path("skipped").asText()).append("\n");
+    }
+  }
+
+  private static void cpuRow(StringBuilder md, String viewers, JsonNode step) {
+    JsonNode cpu = step.path("gatewayCpuPercent");
+    md.append("| ").append(viewers).append(" | **").append(cpu.path("median").asText()).append(" %** (")
+        .append(cpu.path("min").asText()).append("-").append(cpu.path("max").asText()).append(") | ")
+        .append(step.path("ffmpegCpuPercent").path("median").asText()).append(" % | ")
+        .append(step.path("gatewayRssMiB").asText()).append(" | ")
+        .append(step.has("renderedFps") ? step.path("renderedFps").asText() + " fps, " + step.path("renderedSize").asText() : "-")
+        .append(" |\n");
   }
 
   private static void row(StringBuilder md, String name, JsonNode p) {

@@ -28,6 +28,34 @@ final class Targets {
       add(targets, "CPU per added 640x360@30 viewer (" + codec + "), % of one core", "<= 5",
           defaultRun.path("cpuPerViewer"), 5);
     }
+    for (JsonNode size : report.path("camera").path("sizes")) {
+      if (!size.path("size").asText().equals("1280x720")) {
+        continue;
+      }
+      JsonNode idle = size.path("idle");
+      if (idle.has("gatewayCpuPercent")) {
+        ObjectNode realTime = targets.addObject()
+            .put("target", "720p30 RTSP camera decoded in real time, gateway CPU with no viewer (% of one core)")
+            .put("goal", "<= 60 and >= 28 fps decoded");
+        realTime.put("measured", idle.path("gatewayCpuPercent").asDouble() + " % at " + idle.path("decodedFps").asDouble()
+            + " fps");
+        realTime.put("met", idle.path("gatewayCpuPercent").asDouble() <= 60 && idle.path("decodedFps").asDouble() >= 28);
+      }
+      add(targets, "RTSP gateway-added latency (last RTP packet to libwebrtc), p50, 720p30", "<= 40 ms",
+          size.path("oneViewer").path("addedLatencyP50Ms"), 40);
+      add(targets, "joining viewer's time to first frame, median, camera with a "
+          + report.path("camera").path("gopSeconds").asInt() + " s GOP", "<= 300 ms",
+          size.path("joiningViewer").path("pageToFirstFrameMs").path("median"), 300);
+      JsonNode back = size.path("restarts").path("pictureBackMs");
+      if (back.path("max").isNumber()) {
+        ObjectNode restart = targets.addObject()
+            .put("target", "picture back in an open page after the camera returns, worst of "
+                + back.path("count").asInt())
+            .put("goal", "<= 5000 ms");
+        restart.set("measured", back.path("max"));
+        restart.put("met", back.path("min").asDouble() >= 0 && back.path("max").asDouble() <= 5000);
+      }
+    }
     JsonNode ratio = report.path("tile").path("tileToFullRatio");
     if (ratio.isNumber()) {
       ObjectNode tile = targets.addObject()
@@ -36,9 +64,38 @@ final class Targets {
       tile.set("measured", ratio);
       tile.put("met", ratio.asDouble() <= 1.0 / 3);
     }
+    JsonNode wall = report.path("wall");
+    add(targets, "16-tile wall: all tiles showing video after page load, median", "<= 1000 ms",
+        wall.path("wallPage").path("allTilesVideoMs").path("median"), 1000);
+    JsonNode wallCpu = wall.path("wallPage").path("playing").path("gatewayCpuPercent").path("median");
+    JsonNode embedsCpu = wall.path("embeds").path("playing").path("gatewayCpuPercent").path("median");
+    if (wallCpu.isNumber() && embedsCpu.isNumber()) {
+      add(targets, "gateway CPU, 16-tile wall (% of one core) <= 16 embeds (" + embedsCpu.asText() + ")",
+          "<= " + embedsCpu.asText(), wallCpu, embedsCpu.asDouble());
+    }
+    JsonNode wallBrowser = wall.path("wallPage").path("playing").path("browserCpuPercent").path("median");
+    JsonNode embedsBrowser = wall.path("embeds").path("playing").path("browserCpuPercent").path("median");
+    if (wallBrowser.isNumber() && embedsBrowser.isNumber()) {
+      ObjectNode browser = targets.addObject()
+          .put("target", "browser CPU, 16-tile wall (% of one core) < 16 embeds (" + embedsBrowser.asText() + ")")
+          .put("goal", "< " + embedsBrowser.asText());
+      browser.set("measured", wallBrowser);
+      browser.put("met", wallBrowser.asDouble() < embedsBrowser.asDouble());
+    }
+    janus(targets, report.path("janus"));
   }
 
   /** The scaling run at {@code source} whose codec the gateway picks by default (as the tile run saw). */
+  private static void janus(ArrayNode targets, JsonNode janus) {
+    JsonNode delta = janus.path("gatewayCpuDeltaPercent");
+    add(targets, "gateway CPU with one publication, " + JanusCost.MANY + " viewers on Janus minus 1 (% of one core)",
+        "<= 0.5", delta, 0.5);
+    add(targets, "publication back after a Janus restart, slowest", "<= 5000 ms",
+        janus.path("restart").path("publisherBackMs").path("max"), 5000);
+    add(targets, "glass-to-glass latency through Janus, p50", "<= 80 ms",
+        janus.path("one").path("latencyMs").path("median"), 80);
+  }
+
   private static JsonNode defaultCodecRun(ObjectNode report, String source) {
     String codec = "";
     for (JsonNode run : report.path("tile").path("runs")) {

@@ -34,7 +34,8 @@ class ConfigLoaderTest {
         "  - urls: [\"stun:stun.example.org:3478\"]",
         "limits:",
         "  maxViewers: 50",
-        "  disconnectGraceSeconds: 2.5")));
+        "  disconnectGraceSeconds: 2.5",
+        "  maxTilesPerSession: 12")));
     assertEquals(9000, config.port());
     assertEquals("127.0.0.1", config.host());
     assertEquals(new StreamConfig("lobby", "pattern:1280x720@30", true, 4), config.streams().get(0));
@@ -42,6 +43,17 @@ class ConfigLoaderTest {
     assertEquals(50, config.limits().maxViewers());
     assertEquals(Duration.ofMillis(2500), config.limits().disconnectGrace());
     assertEquals(Limits.DEFAULT.offerTimeout(), config.limits().offerTimeout());
+    assertEquals(12, config.limits().maxTilesPerSession());
+  }
+
+  @Test
+  void tilesPerSessionDefaultTo36AndAreBounded() throws Exception {
+    assertEquals(36, ConfigLoader.load(write("default-tiles.yaml", "port: 9000\n")).limits().maxTilesPerSession());
+    for (String bad : new String[] {"0", "257", "-3"}) {
+      Path file = write("tiles-" + bad + ".yaml", "limits:\n  maxTilesPerSession: " + bad + "\n");
+      ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+      assertTrue(e.getMessage().contains("maxTilesPerSession must be between 1 and 256"), e.getMessage());
+    }
   }
 
   @Test

@@ -16,23 +16,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The gateway and a headless Chromium viewer in two network namespaces joined by one veth pair;
- * the viewer's end of the link goes down and comes back. A long outage outlives the session and
- * the viewer must reconnect by itself; a short one must heal inside the same session. An outage
- * that outlasts the viewer's ICE restart and several of its backoff steps must not leave it
- * waiting out the backoff once the link is back.
+ * the viewer's end of the link goes down and comes back. A short outage must heal inside the same
+ * session; a long one outlives the session, and the viewer must reconnect by itself. Whatever the
+ * outage's length, video must be back within 3 s of link-up: the viewer probes the gateway while
+ * it is away instead of waiting out a backoff, and does not wait on a socket opened while the
+ * link was down.
  */
 class LinkFlapBrowserTest {
   private static final Logger log = LoggerFactory.getLogger(LinkFlapBrowserTest.class);
   private static final Duration LONG_FLAP = Duration.ofSeconds(10);
-  /** Longer than the viewer's ICE restart plus several backoff steps: it is between retries at link-up. */
-  private static final Duration OUTAGE_PAST_BACKOFF = Duration.ofSeconds(25);
   private static final Duration SHORT_FLAP = Duration.ofSeconds(2);
-  private static final long MAX_RECOVERY_MILLIS = 5000;
+  private static final long MAX_RECOVERY_MILLIS = 3000;
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int PORT = 8080;
 
@@ -53,11 +54,35 @@ class LinkFlapBrowserTest {
       "new MutationObserver(() => window.stateLog.push({ at: Date.now(), state: document.documentElement.dataset.state,",
       "    ice: window.player.stats().iceConnectionState, attempts: window.player.stats().attempts }))",
       "  .observe(document.documentElement, { attributes: true, attributeFilter: ['data-state'] });",
-      "for (const type of ['online', 'offline']) addEventListener(type, () => window.stateLog.push({ at: Date.now(), event: type }));");
+      "for (const type of ['online', 'offline']) addEventListener(type, () => window.stateLog.push({ at: Date.now(), event: type }));",
+      // Each attempt's steps, so that a slow recovery says where its time went.
+      "const NativeSocket = WebSocket;",
+      "window.WebSocket = function (...args) {",
+      "  const ws = new NativeSocket(...args);",
+      "  window.stateLog.push({ at: Date.now(), ws: 'new' });",
+      "  for (const type of ['open', 'error', 'close']) ws.addEventListener(type, () => window.stateLog.push({ at: Date.now(), ws: type }));",
+      "  return ws;",
+      "};",
+      "for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) window.WebSocket[k] = NativeSocket[k];",
+      "window.WebSocket.prototype = NativeSocket.prototype;",
+      "const NativePeer = RTCPeerConnection;",
+      "window.RTCPeerConnection = function (...args) {",
+      "  const pc = new NativePeer(...args);",
+      "  window.stateLog.push({ at: Date.now(), pc: 'new' });",
+      "  pc.addEventListener('icecandidate', e => window.stateLog.push({ at: Date.now(), candidate: e.candidate?.candidate ?? 'end' }));",
+      "  pc.addEventListener('iceconnectionstatechange', () => window.stateLog.push({ at: Date.now(), ice: pc.iceConnectionState }));",
+      "  pc.addEventListener('connectionstatechange', () => window.stateLog.push({ at: Date.now(), connection: pc.connectionState }));",
+      "  return pc;",
+      "};",
+      "window.RTCPeerConnection.prototype = NativePeer.prototype;");
 
-  /** The first frame rendered at or after {@code arguments[0]} (a Date.now() value), or null. */
+  /**
+   * The first frame rendered at or after {@code arguments[0]} (a Date.now() value) whose picture was
+   * captured after {@code arguments[1]}, or null: the video element may show the last picture from
+   * before an outage again (when its stream is replaced), which is no video back.
+   */
   private static final String FIRST_FRAME_AFTER =
-      "return window.frameLog.find(f => f.at >= arguments[0]) ?? null;";
+      "return window.frameLog.find(f => f.at >= arguments[0] && f.stamp > arguments[1]) ?? null;";
 
   private static NetnsLink link;
   private static GatewayProcess gateway;
@@ -101,7 +126,7 @@ class LinkFlapBrowserTest {
     browser.driver().get("http://" + NetnsLink.ADDRESS_A + ":" + PORT + "/view/pattern");
     browser.awaitState("playing", WAIT);
     browser.script(FRAME_LOG);
-    awaitFrameAfter(now(), WAIT);
+    awaitFrameAfter(now(), now() - 1000, WAIT);
   }
 
   @Test
@@ -122,20 +147,26 @@ class LinkFlapBrowserTest {
     assertEquals(1, sessions());
   }
 
-  @Test
-  void longFlapRecoversWithinFiveSecondsInOneSession() throws Exception {
-    long recovery = flap(LONG_FLAP);
-    log.info("long flap ({} s): frames again {} ms after link-up; stats {}", LONG_FLAP.toSeconds(), recovery, stats());
-    System.out.printf("FLAP long=%ds recovery_ms=%d%n", LONG_FLAP.toSeconds(), recovery);
+  /**
+   * Outages past the session's grace period: 10 s (the session has just ended), 1 min and 3 min
+   * (the viewer has been probing a gateway it cannot reach for a long time).
+   */
+  @ParameterizedTest(name = "{0} s outage")
+  @ValueSource(ints = {10, 60, 180})
+  void aLongOutageRecoversWithinThreeSecondsOfLinkUpInOneSession(int seconds) throws Exception {
+    long recovery = flap(Duration.ofSeconds(seconds));
+    log.info("{} s outage: frames again {} ms after link-up; stats {}", seconds, recovery, stats());
+    System.out.printf("FLAP outage=%ds recovery_ms=%d%n", seconds, recovery);
     assertTrue(recovery <= MAX_RECOVERY_MILLIS, "video came back " + recovery + " ms after link-up");
     assertOneSessionForTheViewer();
   }
 
+  /** The longest outage the viewer is promised to recover from within 3 s. */
   @Test
-  void outageLongerThanTheBackoffRecoversWithinFiveSeconds() throws Exception {
-    long recovery = flap(OUTAGE_PAST_BACKOFF);
-    log.info("{} s outage: frames again {} ms after link-up; stats {}", OUTAGE_PAST_BACKOFF.toSeconds(), recovery, stats());
-    System.out.printf("FLAP outage=%ds recovery_ms=%d%n", OUTAGE_PAST_BACKOFF.toSeconds(), recovery);
+  @Tag("soak")
+  void aFiveMinuteOutage() throws Exception {
+    long recovery = flap(Duration.ofMinutes(5));
+    System.out.printf("FLAP outage=300s recovery_ms=%d%n", recovery);
     assertTrue(recovery <= MAX_RECOVERY_MILLIS, "video came back " + recovery + " ms after link-up");
     assertOneSessionForTheViewer();
   }
@@ -148,7 +179,7 @@ class LinkFlapBrowserTest {
     for (int i = 0; i < 5; i++) {
       recoveries.add(flap(LONG_FLAP));
       assertOneSessionForTheViewer();
-      awaitFrameAfter(now() + 2000, WAIT); // let it play a little between outages
+      awaitFrameAfter(now() + 2000, now(), WAIT); // let it play a little between outages
     }
     List<Long> sorted = recoveries.stream().sorted().toList();
     log.info("5 long flaps: recovery after link-up {} ms, median {} ms", recoveries, sorted.get(2));
@@ -168,12 +199,10 @@ class LinkFlapBrowserTest {
         outage.plusSeconds(5));
     link.up();
     long upAt = now();
-    Map<String, Object> frame = awaitFrameAfter(upAt, WAIT);
+    Map<String, Object> frame = awaitFrameAfter(upAt, downAt, WAIT);
     log.info("{} s outage: link down at 0 ms, up at {} ms, frame at {} ms; viewer states {}", outage.toSeconds(),
         upAt - downAt, ((Number) frame.get("at")).longValue() - downAt,
         browser.script("return window.stateLog.map(s => ({ ...s, at: s.at - arguments[0] }))", downAt));
-    long stamp = ((Number) frame.get("stamp")).longValue();
-    assertTrue(stamp > downAt, "the first frame after link-up shows a picture from before the outage");
     return ((Number) frame.get("at")).longValue() - upAt;
   }
 
@@ -187,10 +216,10 @@ class LinkFlapBrowserTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> awaitFrameAfter(long millis, Duration timeout) {
+  private static Map<String, Object> awaitFrameAfter(long millis, long capturedAfter, Duration timeout) {
     Object[] found = new Object[1];
-    Await.until("a frame rendered after " + millis, () -> (found[0] = browser.script(FIRST_FRAME_AFTER, millis)) != null,
-        timeout);
+    Await.until("a frame rendered after " + millis + " of a picture captured after " + capturedAfter,
+        () -> (found[0] = browser.script(FIRST_FRAME_AFTER, millis, capturedAfter)) != null, timeout);
     return (Map<String, Object>) found[0];
   }
 

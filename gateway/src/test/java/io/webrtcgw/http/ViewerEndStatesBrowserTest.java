@@ -41,8 +41,8 @@ class ViewerEndStatesBrowserTest {
     Path finished = TestClips.h264(dir, new TestClips.Spec("baseline", 0, 320, 176, "30", 1));
     Path broken = noiseForFrames(TestClips.h264(dir, new TestClips.Spec("baseline", 0, 320, 184, "30", 4)));
     gateway = TestGateway.start(
-        StreamConfig.fromJson("once", "file:" + once, false, 0, null, false, null, null, null, null, null),
-        StreamConfig.fromJson("finished", "file:" + finished, true, 0, null, false, null, null, null, null, null),
+        StreamConfig.fromJson("once", "file:" + once, false, 0, null, false, null, null, null, null, null, null),
+        StreamConfig.fromJson("finished", "file:" + finished, true, 0, null, false, null, null, null, null, null, null),
         StreamConfig.of("broken", "file:" + broken));
     browser = new Browser();
   }

@@ -37,6 +37,14 @@ class ViewerPageBrowserTest {
     gateway.close();
   }
 
+  /** What {@link #MEASURE} saw must be at least 25 frames a second (the pattern sends 30). */
+  static void assertAtLeast25Fps(Map<String, Object> measured) {
+    double seconds = ((Number) measured.get("elapsedMs")).doubleValue() / 1000;
+    long presented = ((Number) measured.get("presented")).longValue();
+    assertTrue(seconds >= 1.9, "measured for only " + seconds + " s");
+    assertTrue(presented / seconds >= 25, "rendered " + presented + " frames in " + seconds + " s, under 25 fps");
+  }
+
   @Test
   void rendersThePatternAtFullRateForTenSeconds() throws Exception {
     try (Browser browser = new Browser()) {
@@ -88,6 +96,8 @@ class ViewerPageBrowserTest {
     double median = (loads.get(4) + loads.get(5)) / 2;
     log.info("page load to first rendered frame over 10 loads: median {} ms, all {}", median, loads);
     System.out.printf("TTFF page-load-to-first-frame median_ms=%.0f loads=%s%n", median, loads);
-    assertTrue(loads.get(9) < 10_000, "every load must show a picture; slowest took " + loads.get(9) + " ms");
+    // Functional bounds with room for a busy CI machine; the benchmark measures the real figures.
+    assertTrue(median <= 1000, "the median load took " + median + " ms to its first frame");
+    assertTrue(loads.get(9) <= 2500, "the slowest load took " + loads.get(9) + " ms to its first frame");
   }
 }

@@ -17,6 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The gateway's own viewer page with {@code ?signaling=whep}: WHEP instead of the WebSocket. */
 class ViewerPageWhepBrowserTest {
@@ -50,13 +52,40 @@ class ViewerPageWhepBrowserTest {
       List<Long> numbers = (List<Long>) result.get("numbers");
       assertEquals(640L, result.get("width"));
       assertEquals(360L, result.get("height"));
-      assertTrue(numbers.size() >= 30, "rendered only " + numbers.size() + " frames in 3 s");
+      ViewerPageBrowserTest.assertAtLeast25Fps(result);
       assertNotEquals(numbers.get(0), numbers.get(numbers.size() - 1), "the picture must move");
 
       browser.driver().get("about:blank");
       Await.until(() -> "the player's DELETE to end the session, have " + gateway.sessions().count(),
           () -> gateway.sessions().count() == 0, WAIT);
     }
+  }
+
+  /**
+   * The viewer reports the size it shows the video at (on the WebSocket, or on its data channel
+   * over WHEP), and the gateway encodes it no larger than that: shown in a 320x180 box, a 640x360
+   * stream arrives at 320x180, and at full size again once the box grows.
+   */
+  @ParameterizedTest(name = "signaling={0}")
+  @ValueSource(strings = {"ws", "whep"})
+  void aSmallVideoBoxIsEncodedSmallOverEitherProtocol(String signaling) throws Exception {
+    try (Browser browser = new Browser()) {
+      browser.driver().get("http://127.0.0.1:" + gateway.port() + "/view/pattern?signaling=" + signaling);
+      browser.awaitState("playing", WAIT);
+      Await.until(() -> "full size first, have " + videoWidth(browser), () -> videoWidth(browser) == 640, WAIT);
+      browser.script("const v = document.querySelector('video'); v.style.width = '320px'; v.style.height = '180px';");
+      Await.until(() -> "320 wide once the box is small, have " + videoWidth(browser),
+          () -> videoWidth(browser) == 320, WAIT);
+      browser.script("const v = document.querySelector('video'); v.style.width = ''; v.style.height = '';");
+      Await.until(() -> "640 wide once the box is large again, have " + videoWidth(browser),
+          () -> videoWidth(browser) == 640, WAIT);
+      browser.driver().get("about:blank");
+      Await.until("no sessions", () -> gateway.sessions().count() == 0, WAIT);
+    }
+  }
+
+  private static long videoWidth(Browser browser) {
+    return ((Number) browser.script("return document.querySelector('video').videoWidth")).longValue();
   }
 
   @Test
@@ -120,7 +149,8 @@ class ViewerPageWhepBrowserTest {
       Map<String, Object> result = (Map<String, Object>) browser.asyncScript(ViewerPageBrowserTest.MEASURE, 2);
       @SuppressWarnings("unchecked")
       List<Long> numbers = (List<Long>) result.get("numbers");
-      assertTrue(numbers.size() >= 20, "rendered only " + numbers.size() + " frames in 2 s after the restart");
+      ViewerPageBrowserTest.assertAtLeast25Fps(result);
+      assertNotEquals(numbers.get(0), numbers.get(numbers.size() - 1), "the picture moves after the restart");
       assertEquals("playing", browser.script("return window.player.state"), "the restart deadline must not fire");
       browser.driver().get("about:blank");
       Await.until("no sessions", () -> gateway.sessions().count() == 0, WAIT);

@@ -61,6 +61,15 @@ class OfferEditsTest {
   }
 
   @Test
+  void aWallStartsWithBitrateForEachOfItsTiles() {
+    String section = "m=video 9 RTP/SAVPF 96\na=rtpmap:96 VP8/90000\n";
+    assertTrue(OfferEdits.forGateway("v=0\n" + section.repeat(16), true).contains("x-google-start-bitrate=4800"));
+    assertTrue(OfferEdits.forGateway("v=0\n" + section, true).contains("x-google-start-bitrate=600"), "never below one viewer's");
+    assertTrue(OfferEdits.forGateway("v=0\n" + section.repeat(36), true).contains("x-google-start-bitrate=8000"), "capped");
+    assertTrue(OfferEdits.forGateway("v=0\n" + section.repeat(16), false).contains("x-google-start-bitrate=600"));
+  }
+
+  @Test
   void everyVideoCodecGetsTheStartBitrateAndRetransmissionDoesNot() {
     String out = OfferEdits.startBitrate(OFFER, 600);
     assertTrue(out.contains("\r\na=rtpmap:96 VP8/90000\r\na=fmtp:96 x-google-start-bitrate=600\r\n"), out);
@@ -72,5 +81,24 @@ class OfferEditsTest {
     assertTrue(out.contains("a=fmtp:97 apt=96\r\n") && out.contains("a=fmtp:103 apt=102\r\n"), out);
     assertFalse(out.contains("a=fmtp:105"), out);
     assertEquals(out, OfferEdits.startBitrate(out, 600), "applying it twice changes nothing more");
+  }
+
+  @Test
+  void payloadTypesTheMLineDoesNotListLoseTheirAttributes() {
+    // Firefox ESR 153's offer after setCodecPreferences(VP8, rtx): feedback for codecs it left out.
+    String offer = String.join("\r\n",
+        "v=0", "m=video 9 UDP/TLS/RTP/SAVPF 120 124", "a=mid:0",
+        "a=fmtp:120 max-fs=12288;max-fr=60", "a=fmtp:124 apt=120",
+        "a=rtcp-fb:120 nack", "a=rtcp-fb:121 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:* transport-cc",
+        "a=rtpmap:120 VP8/90000", "a=rtpmap:124 rtx/90000", "a=fmtp:126 profile-level-id=42e01f",
+        "m=audio 9 UDP/TLS/RTP/SAVPF 109", "a=rtcp-fb:120 nack", "a=rtpmap:109 opus/48000/2", "");
+    String edited = OfferEdits.withoutStrayPayloadAttributes(offer);
+    assertEquals(String.join("\r\n",
+        "v=0", "m=video 9 UDP/TLS/RTP/SAVPF 120 124", "a=mid:0",
+        "a=fmtp:120 max-fs=12288;max-fr=60", "a=fmtp:124 apt=120",
+        "a=rtcp-fb:120 nack", "a=rtcp-fb:* transport-cc",
+        "a=rtpmap:120 VP8/90000", "a=rtpmap:124 rtx/90000",
+        "m=audio 9 UDP/TLS/RTP/SAVPF 109", "a=rtpmap:109 opus/48000/2", ""), edited);
+    assertEquals(edited, OfferEdits.withoutStrayPayloadAttributes(edited), "a clean offer is unchanged");
   }
 }

@@ -87,9 +87,11 @@ class RecoveryTest {
       Session session = gateway.sessions().all().get(0);
       long dropped = System.nanoTime();
       viewer.dropMedia();
-      assertEquals(CloseCodes.ICE_ENDED, viewer.signaling().awaitClose(Duration.ofSeconds(40)));
+      // The viewer's closed peer connection leaves the gateway's ICE disconnected at once (measured:
+      // the session ends 1012-1023 ms after, with a 1 s grace); ICE failing would take far longer.
+      assertEquals(CloseCodes.ICE_ENDED, viewer.signaling().awaitClose(GRACE.plusSeconds(5)));
       EndReason reason = session.ended().get(1, TimeUnit.SECONDS);
-      assertTrue(reason == EndReason.ICE_TIMEOUT || reason == EndReason.ICE_FAILED, "ended by " + reason);
+      assertEquals(EndReason.ICE_TIMEOUT, reason, "ended by the grace period running out");
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - dropped);
       assertTrue(millis >= GRACE.toMillis(), "ended " + millis + " ms after the media went, before the grace period");
     }

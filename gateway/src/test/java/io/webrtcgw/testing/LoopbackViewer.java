@@ -257,21 +257,7 @@ public final class LoopbackViewer implements AutoCloseable {
 
   private void onFrame(VideoFrame frame) {
     try {
-      ReceivedFrame received = null;
-      if (readStamps) {
-        I420Buffer buffer = frame.buffer.toI420();
-        try {
-          ByteBuffer luma = buffer.getDataY();
-          int stride = buffer.getStrideY();
-          FrameStamp stamp = FrameStamp.read(
-              (x, y) -> luma.get(y * stride + x) & 0xFF, buffer.getWidth(), buffer.getHeight());
-          received = new ReceivedFrame(buffer.getWidth(), buffer.getHeight(), stamp, System.currentTimeMillis());
-        } finally {
-          if (buffer != frame.buffer) {
-            buffer.release();
-          }
-        }
-      }
+      ReceivedFrame received = readStamps ? read(frame) : null;
       synchronized (frames) {
         if (received != null && frames.size() < 100_000) {
           frames.add(received);
@@ -281,6 +267,22 @@ public final class LoopbackViewer implements AutoCloseable {
       }
     } finally {
       frame.release();
+    }
+  }
+
+  /** A decoded frame's size and the pattern stamp read off it; the frame stays the caller's to release. */
+  public static ReceivedFrame read(VideoFrame frame) {
+    I420Buffer buffer = frame.buffer.toI420();
+    try {
+      ByteBuffer luma = buffer.getDataY();
+      int stride = buffer.getStrideY();
+      FrameStamp stamp = FrameStamp.read(
+          (x, y) -> luma.get(y * stride + x) & 0xFF, buffer.getWidth(), buffer.getHeight());
+      return new ReceivedFrame(buffer.getWidth(), buffer.getHeight(), stamp, System.currentTimeMillis());
+    } finally {
+      if (buffer != frame.buffer) {
+        buffer.release();
+      }
     }
   }
 

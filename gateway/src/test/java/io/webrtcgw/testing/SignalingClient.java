@@ -52,6 +52,11 @@ public final class SignalingClient implements AutoCloseable {
     return new SignalingClient(URI.create("ws://127.0.0.1:" + port + "/ws/" + stream + query), message -> {});
   }
 
+  /** Connects to any signaling URI; {@code onMessage} sees every message first, on the socket's thread. */
+  public static SignalingClient connect(URI uri, Consumer<JsonNode> onMessage) throws Exception {
+    return new SignalingClient(uri, onMessage);
+  }
+
   public static SignalingClient connect(int port, String stream) throws Exception {
     return connect(port, stream, message -> {});
   }

@@ -10,9 +10,12 @@ import io.webrtcgw.signaling.Candidate;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = ClientMessage.Offer.class, name = "offer"),
   @JsonSubTypes.Type(value = ClientMessage.Trickle.class, name = "candidate"),
-  @JsonSubTypes.Type(value = ClientMessage.Viewport.class, name = "viewport")
+  @JsonSubTypes.Type(value = ClientMessage.Viewport.class, name = "viewport"),
+  @JsonSubTypes.Type(value = ClientMessage.Subscribe.class, name = "subscribe"),
+  @JsonSubTypes.Type(value = ClientMessage.Unsubscribe.class, name = "unsubscribe")
 })
-public sealed interface ClientMessage permits ClientMessage.Offer, ClientMessage.Trickle, ClientMessage.Viewport {
+public sealed interface ClientMessage permits ClientMessage.Offer, ClientMessage.Trickle, ClientMessage.Viewport,
+    ClientMessage.Subscribe, ClientMessage.Unsubscribe {
 
   /** A recvonly video offer: the first one starts the session, later ones renegotiate or restart ICE. */
   record Offer(String sdp) implements ClientMessage {}
@@ -26,7 +29,14 @@ public sealed interface ClientMessage permits ClientMessage.Offer, ClientMessage
   }
 
   /**
-   * The size the viewer shows the video at, in device pixels, and whether the page is visible.
+   * The size the viewer shows the video at, in device pixels, and whether the page is visible; on
+   * a wall, of the tile on media section {@code mid} (ignored on a single stream's socket).
    */
-  record Viewport(Integer width, Integer height, Boolean visible) implements ClientMessage {}
+  record Viewport(Integer width, Integer height, Boolean visible, String mid) implements ClientMessage {}
+
+  /** A wall's tile: send {@code stream} on the offer's media section {@code mid}. */
+  record Subscribe(String mid, String stream) implements ClientMessage {}
+
+  /** A wall's tile ends: stop sending on media section {@code mid}. */
+  record Unsubscribe(String mid) implements ClientMessage {}
 }

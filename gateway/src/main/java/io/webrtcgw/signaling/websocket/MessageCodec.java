@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.webrtcgw.signaling.ErrorCode;
 import io.webrtcgw.signaling.SignalingException;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** The WebSocket protocol's JSON: viewer messages in, with errors a person can act on, and gateway messages out. */
 public final class MessageCodec {
@@ -15,8 +16,12 @@ public final class MessageCodec {
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
   private static final ObjectWriter SERVER_WRITER = MAPPER.writerFor(ServerMessage.class);
-  private static final List<String> KNOWN_TYPES = List.of("offer", "candidate", "viewport");
+  private static final List<String> KNOWN_TYPES =
+      List.of("offer", "candidate", "viewport", "subscribe", "unsubscribe");
   private static final int MAX_VIEWPORT_SIDE = 65_535;
+  /** RFC 8843's mid is an SDP token; browsers use short numbers. */
+  private static final Pattern MID = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`{|}~-]{1,32}");
+  private static final int MAX_STREAM_NAME = 64;
 
   private MessageCodec() {}
 
@@ -60,7 +65,23 @@ public final class MessageCodec {
       throw new SignalingException(ErrorCode.BAD_MESSAGE,
           "a viewport needs width and height from 0 to " + MAX_VIEWPORT_SIDE + " and visible (true or false)");
     }
+    if (message instanceof ClientMessage.Subscribe subscribe) {
+      checkMid(subscribe.mid(), "subscribe");
+      if (subscribe.stream() == null || subscribe.stream().isEmpty() || subscribe.stream().length() > MAX_STREAM_NAME) {
+        throw new SignalingException(ErrorCode.BAD_MESSAGE,
+            "a subscribe needs a stream: the name of one of the gateway's streams");
+      }
+    } else if (message instanceof ClientMessage.Unsubscribe unsubscribe) {
+      checkMid(unsubscribe.mid(), "unsubscribe");
+    }
     return message;
+  }
+
+  private static void checkMid(String mid, String type) throws SignalingException {
+    if (mid == null || !MID.matcher(mid).matches()) {
+      throw new SignalingException(ErrorCode.BAD_MESSAGE, "a" + (type.startsWith("u") ? "n " : " ") + type
+          + " needs a mid: the media section's a=mid from the offer (1-32 token characters)");
+    }
   }
 
   private static boolean valid(ClientMessage.Viewport viewport) {

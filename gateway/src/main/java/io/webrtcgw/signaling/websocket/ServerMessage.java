@@ -20,7 +20,11 @@ import java.util.List;
 public sealed interface ServerMessage permits ServerMessage.Hello, ServerMessage.Answer, ServerMessage.Trickle,
     ServerMessage.Error, ServerMessage.Bye {
 
-  /** First message on a new connection (and again for a session that replaces a failed one). */
+  /**
+   * First message on a new connection (and again for a session that replaces a failed one); a
+   * wall's has no {@code stream}.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   record Hello(String session, String stream, List<IceServer> iceServers) implements ServerMessage {}
 
   /** The gateway's sendonly answer to an offer. */
@@ -34,11 +38,18 @@ public sealed interface ServerMessage permits ServerMessage.Hello, ServerMessage
     }
   }
 
-  /** Something the viewer sent or asked for could not be done; the connection stays usable. */
+  /**
+   * Something the viewer sent or asked for could not be done; the connection stays usable. On a
+   * wall, {@code mid} and {@code stream} name the tile it is about.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Error(String code, String message) implements ServerMessage {
+  record Error(String code, String message, String mid, String stream) implements ServerMessage {
     public static Error of(ErrorCode code, String message) {
-      return new Error(code.wire(), message);
+      return new Error(code.wire(), message, null, null);
+    }
+
+    public static Error ofTile(ErrorCode code, String message, String mid, String stream) {
+      return new Error(code.wire(), message, mid, stream);
     }
   }
 

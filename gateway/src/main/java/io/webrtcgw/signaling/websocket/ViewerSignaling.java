@@ -4,6 +4,7 @@ import io.webrtcgw.media.LiveStream;
 import io.webrtcgw.media.StreamBusyException;
 import io.webrtcgw.media.StreamRegistry;
 import io.webrtcgw.rtc.OfferCheck;
+import io.webrtcgw.security.AccessPolicy;
 import io.webrtcgw.rtc.Session;
 import io.webrtcgw.rtc.SessionRegistry;
 import io.webrtcgw.signaling.Candidate;
@@ -16,16 +17,24 @@ import io.webrtcgw.signaling.ViewerPort;
 import io.webrtcgw.source.SourceListener;
 import io.webrtcgw.source.SourceState;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
  * One viewer's conversation over the WebSocket: decodes messages, reports bad ones, drives the
  * viewer's {@link Session} and turns what the session says into messages and close codes. Calls
  * come in order from the transport.
+ *
+ * <p>On {@code /ws/{stream}} the session sends that stream. On {@code /ws} (a wall) it sends the
+ * streams the viewer subscribes to, one per media section: each subscription is checked on its
+ * own (stream, token, viewer limits, the session's tile limit), and one refused gets an error
+ * naming its tile while the session and the other tiles go on.
  */
 public final class ViewerSignaling {
   /**
@@ -44,6 +53,7 @@ public final class ViewerSignaling {
   static final double MESSAGES_PER_SECOND = 50;
 
   private final String streamName;
+  private final Function<String, AccessPolicy.Verdict> tileAccess;
   private final SignalingChannel channel;
   private final StreamRegistry streams;
   private final SessionRegistry sessions;
@@ -56,12 +66,28 @@ public final class ViewerSignaling {
   private LiveStream stream;
   private Session session;
   private ScheduledFuture<?> offerTimer;
+  private boolean offered;
   private boolean closed;
+  /** A wall's tiles by mid, as subscribed; the session drops one only by telling (see Port). */
+  private final Map<String, Subscription> tiles = new LinkedHashMap<>();
 
   /** @param nanoTime a monotonic clock for the rate limits, {@code System::nanoTime} outside tests */
   public ViewerSignaling(String streamName, SignalingChannel channel, StreamRegistry streams,
       SessionRegistry sessions, ScheduledExecutorService timers, Duration offerTimeout, LongSupplier nanoTime) {
+    this(streamName, stream -> AccessPolicy.Verdict.ALLOWED, channel, streams, sessions, timers, offerTimeout,
+        nanoTime);
+  }
+
+  /**
+   * @param streamName the stream of a single-stream socket, or null for a wall's
+   * @param tileAccess whether the connection's token opens a stream, for a wall's subscriptions (a
+   *     single stream's socket is checked before it opens)
+   */
+  public ViewerSignaling(String streamName, Function<String, AccessPolicy.Verdict> tileAccess,
+      SignalingChannel channel, StreamRegistry streams, SessionRegistry sessions, ScheduledExecutorService timers,
+      Duration offerTimeout, LongSupplier nanoTime) {
     this.streamName = streamName;
+    this.tileAccess = tileAccess;
     this.channel = channel;
     this.streams = streams;
     this.sessions = sessions;
@@ -72,6 +98,12 @@ public final class ViewerSignaling {
   }
 
   public synchronized void opened() {
+    if (isWall()) {
+      id = sessions.newId();
+      channel.send(new ServerMessage.Hello(id, null, sessions.iceServersFor(id)));
+      offerTimer = timers.schedule(this::offerTimedOut, offerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return;
+    }
     Optional<LiveStream> found = streams.find(streamName);
     if (found.isEmpty()) {
       channel.send(ServerMessage.Error.of(ErrorCode.UNKNOWN_STREAM, "there is no stream named '" + streamName + "'"));
@@ -114,14 +146,116 @@ public final class ViewerSignaling {
       }
     } else if (message instanceof ClientMessage.Viewport viewport) {
       onViewport(viewport);
+    } else if (message instanceof ClientMessage.Subscribe subscribe) {
+      onSubscribe(subscribe);
+    } else if (message instanceof ClientMessage.Unsubscribe unsubscribe) {
+      onUnsubscribe(unsubscribe);
     }
+  }
+
+  private boolean isWall() {
+    return streamName == null;
   }
 
   /** {@link MessageCodec#decode} has checked the fields: width and height in range, visible present. */
   private void onViewport(ClientMessage.Viewport viewport) {
+    if (isWall()) {
+      if (viewport.mid() == null || !tiles.containsKey(viewport.mid())) {
+        String mid = viewport.mid() == null ? null : MessageCodec.abbreviate(viewport.mid());
+        channel.send(ServerMessage.Error.ofTile(ErrorCode.BAD_MESSAGE, mid == null
+            ? "a wall's viewport needs the mid of the tile it is about"
+            : "no tile is subscribed on mid '" + mid + "'", mid, null));
+      } else if (hasSession()) {
+        session.viewport(viewport.mid(), viewport.width(), viewport.height(), viewport.visible());
+      }
+      return;
+    }
     // Before the first offer there is no encoder to cap; the player reports again after the answer.
     if (session != null) {
       session.viewport(viewport.width(), viewport.height(), viewport.visible());
+    }
+  }
+
+  private void onSubscribe(ClientMessage.Subscribe subscribe) {
+    String mid = subscribe.mid();
+    String name = subscribe.stream();
+    if (!isWall()) {
+      channel.send(ServerMessage.Error.of(ErrorCode.BAD_MESSAGE,
+          "subscribe is for a wall's socket (/ws); this one carries stream '" + streamName + "'"));
+      return;
+    }
+    if (tiles.containsKey(mid)) {
+      refuseTile(ErrorCode.BAD_MESSAGE, "mid '" + mid + "' already carries stream '" + tiles.get(mid).stream.name()
+          + "'; unsubscribe it first", mid, name);
+      return;
+    }
+    if (tiles.size() >= sessions.maxTiles()) {
+      refuseTile(ErrorCode.TILE_LIMIT, "a session carries at most " + sessions.maxTiles() + " tiles", mid, name);
+      return;
+    }
+    // Token first: with gateway-wide tokens, a stranger must not learn which names exist.
+    switch (tileAccess.apply(name)) {
+      case ALLOWED -> { }
+      case FORBIDDEN -> {
+        refuseTile(ErrorCode.FORBIDDEN, "this token does not open stream '" + name + "'", mid, name);
+        return;
+      }
+      case MISSING -> {
+        refuseTile(ErrorCode.UNAUTHORIZED, "stream '" + name + "' needs a token: add ?token=... to the URL", mid, name);
+        return;
+      }
+      case WRONG -> {
+        refuseTile(ErrorCode.UNAUTHORIZED, "the token is not valid", mid, name);
+        return;
+      }
+    }
+    Optional<LiveStream> found = streams.find(name);
+    if (found.isEmpty()) {
+      refuseTile(ErrorCode.UNKNOWN_STREAM, "there is no stream named '" + name + "'", mid, name);
+      return;
+    }
+    try {
+      if (!hasSession()) {
+        session = sessions.openWall(new Port(), id);
+      }
+      session.subscribe(mid, found.get());
+    } catch (StreamBusyException e) {
+      refuseTile(ErrorCode.BUSY, e.getMessage(), mid, name);
+      return;
+    }
+    Subscription tile = new Subscription(mid, found.get());
+    tiles.put(mid, tile);
+    tile.stream.addListener(tile.listener);
+    tile.tell(tile.stream.source().state(), tile.stream.source().lastError());
+  }
+
+  private void onUnsubscribe(ClientMessage.Unsubscribe unsubscribe) {
+    if (!isWall()) {
+      channel.send(ServerMessage.Error.of(ErrorCode.BAD_MESSAGE,
+          "unsubscribe is for a wall's socket (/ws); this one carries stream '" + streamName + "'"));
+      return;
+    }
+    Subscription tile = tiles.remove(unsubscribe.mid());
+    if (tile == null) {
+      refuseTile(ErrorCode.BAD_MESSAGE, "no tile is subscribed on mid '" + unsubscribe.mid() + "'", unsubscribe.mid(),
+          null);
+      return;
+    }
+    tile.stream.removeListener(tile.listener);
+    if (hasSession()) {
+      session.unsubscribe(tile.mid);
+    }
+  }
+
+  private void refuseTile(ErrorCode code, String message, String mid, String stream) {
+    channel.send(ServerMessage.Error.ofTile(code, message, mid, stream));
+  }
+
+  /** The session dropped a tile on its own (its offer lacked the tile's section): forget it here too. */
+  private synchronized void tileDropped(String mid) {
+    Subscription tile = tiles.remove(mid);
+    if (tile != null) {
+      tile.stream.removeListener(tile.listener);
     }
   }
 
@@ -132,7 +266,8 @@ public final class ViewerSignaling {
 
   private void onOffer(ClientMessage.Offer offer) {
     try {
-      OfferCheck.check(offer.sdp());
+      OfferCheck.check(offer.sdp(), isWall() ? sessions.maxTiles() + OfferCheck.WALL_SPARE_SECTIONS
+          : OfferCheck.MAX_MEDIA_SECTIONS);
     } catch (SignalingException e) {
       channel.send(ServerMessage.Error.of(e.code(), e.getMessage()));
       return;
@@ -150,20 +285,21 @@ public final class ViewerSignaling {
         channel.send(new ServerMessage.Hello(id, streamName, sessions.iceServersFor(id)));
       }
       try {
-        session = sessions.open(stream, new Port(), id);
+        session = isWall() ? sessions.openWall(new Port(), id) : sessions.open(stream, new Port(), id);
       } catch (StreamBusyException e) {
         channel.send(ServerMessage.Error.of(ErrorCode.BUSY, e.getMessage()));
         channel.close(CloseCodes.BUSY, "busy");
         closed = true;
         return;
       }
-      cancelOfferTimer();
     }
+    offered = true;
+    cancelOfferTimer();
     session.offer(offer.sdp());
   }
 
   private synchronized void offerTimedOut() {
-    if (!closed && session == null) {
+    if (!closed && !offered) {
       channel.send(ServerMessage.Error.of(ErrorCode.NO_OFFER,
           "no offer within " + offerTimeout.toSeconds() + " s; closing"));
       channel.close(CloseCodes.NO_OFFER_IN_TIME, "no offer in time");
@@ -188,6 +324,8 @@ public final class ViewerSignaling {
     if (stream != null) {
       stream.removeListener(sourceListener);
     }
+    tiles.values().forEach(tile -> tile.stream.removeListener(tile.listener));
+    tiles.clear();
     if (session != null) {
       session.close(EndReason.VIEWER_LEFT);
     }
@@ -197,6 +335,24 @@ public final class ViewerSignaling {
     if (offerTimer != null) {
       offerTimer.cancel(false);
       offerTimer = null;
+    }
+  }
+
+  /** One of a wall's tiles: its stream, and the listener that tells the viewer of its source's state. */
+  private final class Subscription {
+    final String mid;
+    final LiveStream stream;
+    final SourceListener listener = this::tell;
+
+    Subscription(String mid, LiveStream stream) {
+      this.mid = mid;
+      this.stream = stream;
+    }
+
+    /** As {@link #sourceChanged}, naming the tile. */
+    void tell(SourceState state, String error) {
+      SourceNotice.of(stream.name(), state, error).ifPresent(notice ->
+          channel.send(ServerMessage.Error.ofTile(notice.code(), notice.message(), mid, stream.name())));
     }
   }
 
@@ -215,6 +371,12 @@ public final class ViewerSignaling {
     @Override
     public void error(ErrorCode code, String message) {
       channel.send(ServerMessage.Error.of(code, message));
+    }
+
+    @Override
+    public void tileError(String mid, String stream, ErrorCode code, String message) {
+      tileDropped(mid);
+      channel.send(ServerMessage.Error.ofTile(code, message, mid, stream));
     }
 
     @Override

@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The SDP work WHEP needs beyond libwebrtc: ICE credentials, candidates written into an answer,
- * and {@code application/trickle-ice-sdpfrag} bodies (RFC 8840) read and written.
+ * The SDP work WHEP and WHIP need beyond libwebrtc: ICE credentials, candidates written into a
+ * description, and {@code application/trickle-ice-sdpfrag} bodies (RFC 8840) read and written. The
+ * gateway's WHEP server and its WHIP client ({@code publish/}) share it.
  */
-final class WhepSdp {
+public final class WhepSdp {
   private static final String CRLF = "\r\n";
   private static final String UFRAG = "a=ice-ufrag:";
   private static final String PWD = "a=ice-pwd:";
@@ -25,16 +26,16 @@ final class WhepSdp {
   private WhepSdp() {}
 
   /** An ICE username fragment and password; either may be null where a fragment leaves it out. */
-  record IceCredentials(String ufrag, String pwd) {}
+  public record IceCredentials(String ufrag, String pwd) {}
 
   /** The first media section of a description: its m-line and its mid (null without a=mid). */
-  record Media(String mLine, String mid) {}
+  public record Media(String mLine, String mid) {}
 
   /** A trickle-ice-sdpfrag body: the ICE credentials it names and the candidates it carries. */
-  record Fragment(IceCredentials credentials, List<Candidate> candidates, boolean endOfCandidates) {}
+  public record Fragment(IceCredentials credentials, List<Candidate> candidates, boolean endOfCandidates) {}
 
   /** The first a=ice-ufrag and a=ice-pwd of a description, wherever they appear. */
-  static IceCredentials credentials(String sdp) {
+  public static IceCredentials credentials(String sdp) {
     String ufrag = null;
     String pwd = null;
     for (String line : lines(sdp)) {
@@ -47,7 +48,7 @@ final class WhepSdp {
     return new IceCredentials(ufrag, pwd);
   }
 
-  static Media firstMedia(String sdp) {
+  public static Media firstMedia(String sdp) {
     String mLine = null;
     for (String line : lines(sdp)) {
       if (line.startsWith("m=")) {
@@ -66,14 +67,27 @@ final class WhepSdp {
    * The same description with new ICE credentials and without candidates: the offer an ICE
    * restart would have sent. Its session version goes up by one, as a new offer's must.
    */
-  static String withCredentials(String sdp, IceCredentials credentials) {
+  public static String withCredentials(String sdp, IceCredentials credentials) {
+    return rewrite(sdp, credentials, false);
+  }
+
+  /**
+   * The same description with new ICE credentials, its candidates kept: the answer a WHIP client
+   * applies after an ICE restart whose response named new credentials but no candidates (the
+   * endpoint's addresses stay those of its first answer). Its session version goes up by one.
+   */
+  public static String withCredentialsKeepingCandidates(String sdp, IceCredentials credentials) {
+    return rewrite(sdp, credentials, true);
+  }
+
+  private static String rewrite(String sdp, IceCredentials credentials, boolean keepCandidates) {
     StringBuilder out = new StringBuilder(sdp.length());
     for (String line : lines(sdp)) {
       if (line.startsWith(UFRAG)) {
         line = UFRAG + credentials.ufrag();
       } else if (line.startsWith(PWD)) {
         line = PWD + credentials.pwd();
-      } else if (line.startsWith(CANDIDATE) || line.equals(END_OF_CANDIDATES)) {
+      } else if (!keepCandidates && (line.startsWith(CANDIDATE) || line.equals(END_OF_CANDIDATES))) {
         continue;
       } else if (line.startsWith("o=")) {
         line = nextVersion(line);
@@ -87,7 +101,7 @@ final class WhepSdp {
    * The answer with the gateway's candidates written into the media sections they belong to,
    * each followed by a=end-of-candidates when gathering is {@code complete}.
    */
-  static String withCandidates(String answer, List<Candidate> candidates, boolean complete) {
+  public static String withCandidates(String answer, List<Candidate> candidates, boolean complete) {
     List<List<String>> sections = new ArrayList<>();
     List<String> current = new ArrayList<>();
     sections.add(current); // the session part
@@ -119,7 +133,7 @@ final class WhepSdp {
   }
 
   /** The gateway's side of an ICE restart as a trickle-ice-sdpfrag body. */
-  static String fragment(IceCredentials credentials, Media media, List<Candidate> candidates, boolean complete) {
+  public static String fragment(IceCredentials credentials, Media media, List<Candidate> candidates, boolean complete) {
     StringBuilder out = new StringBuilder();
     out.append(UFRAG).append(credentials.ufrag()).append(CRLF);
     out.append(PWD).append(credentials.pwd()).append(CRLF);
@@ -143,7 +157,7 @@ final class WhepSdp {
    * @throws SignalingException {@code bad-sdp} for text that is not SDP lines, {@code bad-candidate}
    *     for a candidate line that is too short to be one
    */
-  static Fragment parseFragment(String text, String defaultMid) throws SignalingException {
+  public static Fragment parseFragment(String text, String defaultMid) throws SignalingException {
     if (text == null || text.isBlank()) {
       throw new SignalingException(ErrorCode.BAD_SDP, "the fragment is empty");
     }
@@ -194,7 +208,7 @@ final class WhepSdp {
   }
 
   /** The {@code ufrag} attribute libwebrtc writes into a candidate line, or null if it has none. */
-  static String candidateUfrag(String candidate) {
+  public static String candidateUfrag(String candidate) {
     String[] fields = candidate.trim().split("\\s+");
     for (int i = CANDIDATE_MIN_FIELDS; i + 1 < fields.length; i += 2) {
       if (fields[i].equals("ufrag")) {

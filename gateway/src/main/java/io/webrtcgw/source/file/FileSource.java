@@ -46,6 +46,11 @@ public final class FileSource implements VideoSource {
   private static final int PREROLL_FRAMES = 8;
   private static final long PREROLL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   private final SourceMeter meter = new SourceMeter();
+  /**
+   * Later than this after its time, a frame is dropped rather than shown (unless the options give
+   * a grace of their own): the timeline never moves, so nothing after it is late for its sake.
+   */
+  static final long MAX_LATENESS_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
 
   /**
    * How a file plays.
@@ -59,7 +64,7 @@ public final class FileSource implements VideoSource {
    *     always allowed
    * @param maxLanes how many GOPs may decode at once; 0 for as many as the machine has cores
    * @param lateGrace how late after its time a frame may still be shown (later, it is dropped);
-   *     zero for half a frame
+   *     zero for half a frame, at most {@link #MAX_LATENESS_NANOS}
    */
   public record Options(boolean loop, Duration openTimeout, Duration frameBudget, int maxFailedFrames,
       long decodeAheadBytes, int maxLanes, Duration lateGrace) {
@@ -388,7 +393,7 @@ public final class FileSource implements VideoSource {
           clip.avcC().getPpsList(), options.frameBudget());
       VideoFormat format = clip.format();
       long graceNanos = options.lateGrace().isZero()
-          ? (long) (500_000_000L / Math.max(1, clip.fps()))
+          ? Math.min(MAX_LATENESS_NANOS, (long) (500_000_000L / Math.max(1, clip.fps())))
           : Math.min(options.lateGrace().toNanos(), Long.MAX_VALUE / 4);
       try {
         List<StreamDecoder> lanes = decoders.openLanes(spec, layout.lanes());

@@ -153,7 +153,7 @@ public final class AccessUnitDecoder {
       if (refusal != null) {
         throw new UnsupportedStreamException(refusal);
       }
-      ppsBodies.put(ppsId(body), body);
+      ppsBodies.put(SequenceParameters.ppsId(body), body);
     }
     return type;
   }
@@ -171,32 +171,5 @@ public final class AccessUnitDecoder {
     ByteBuffer copy = ByteBuffer.allocate(unit.remaining() - 1);
     copy.put(unit.duplicate().position(unit.position() + 1)).flip();
     return copy;
-  }
-
-  /** The PPS id: the first Exp-Golomb code of the body. Emulation prevention cannot occur this early. */
-  private static int ppsId(ByteBuffer body) {
-    int bit = 0;
-    int zeros = 0;
-    int limit = body.remaining() * 8;
-    while (bit < limit && bitAt(body, bit) == 0) {
-      zeros++;
-      bit++;
-    }
-    if (bit >= limit || zeros > 8) {
-      throw new IllegalArgumentException("damaged H.264 picture parameter set (PPS): no id");
-    }
-    bit++;
-    int value = 0;
-    for (int i = 0; i < zeros; i++, bit++) {
-      if (bit >= limit) {
-        throw new IllegalArgumentException("damaged H.264 picture parameter set (PPS): id cut short");
-      }
-      value = (value << 1) | bitAt(body, bit);
-    }
-    return (1 << zeros) - 1 + value;
-  }
-
-  private static int bitAt(ByteBuffer body, int bit) {
-    return (body.get(body.position() + bit / 8) >> (7 - bit % 8)) & 1;
   }
 }

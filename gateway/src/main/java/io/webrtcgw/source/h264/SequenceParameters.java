@@ -100,6 +100,38 @@ public record SequenceParameters(
     return pps.constrainedIntraPredFlag ? "uses H.264 constrained intra prediction, which JCodec cannot decode" : null;
   }
 
+  /**
+   * The id of a PPS given without its NAL header byte: the first Exp-Golomb code of the body.
+   * Emulation prevention cannot occur this early.
+   *
+   * @throws IllegalArgumentException when the bytes are damaged
+   */
+  public static int ppsId(ByteBuffer body) {
+    int bit = 0;
+    int zeros = 0;
+    int limit = body.remaining() * 8;
+    while (bit < limit && bitAt(body, bit) == 0) {
+      zeros++;
+      bit++;
+    }
+    if (bit >= limit || zeros > 8) {
+      throw new IllegalArgumentException("damaged H.264 picture parameter set (PPS): no id");
+    }
+    bit++;
+    int value = 0;
+    for (int i = 0; i < zeros; i++, bit++) {
+      if (bit >= limit) {
+        throw new IllegalArgumentException("damaged H.264 picture parameter set (PPS): id cut short");
+      }
+      value = (value << 1) | bitAt(body, bit);
+    }
+    return (1 << zeros) - 1 + value;
+  }
+
+  private static int bitAt(ByteBuffer body, int bit) {
+    return (body.get(body.position() + bit / 8) >> (7 - bit % 8)) & 1;
+  }
+
   /** What JCodec's decoder cannot do, said before a viewer waits for it. */
   private static String refusal(SeqParameterSet sps, int codedWidth, int codedHeight, boolean interlaced) {
     if (sps.profileIdc != 66 && sps.profileIdc != 77 && sps.profileIdc != 100) {

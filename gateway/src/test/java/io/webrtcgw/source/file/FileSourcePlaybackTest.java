@@ -107,6 +107,10 @@ class FileSourcePlaybackTest {
         assertEquals(spec.height(), seen.height());
       }
       assertOnTheFilesClock(spec.fps(), frames, started);
+      assertOnSchedule(frames);
+      if (source.meter().framesDropped() == 0) {
+        assertPacedAt(spec.fps(), frames.subList(frames.size() / 4, frames.size()));
+      }
       assertEquals(spec.frames(), frames.size() + source.meter().framesDropped(),
           "frames shown plus frames dropped (" + source.drops() + ")");
       assertEquals(source.meter().framesDropped(), source.drops().total(), "every drop has its reason");
@@ -137,6 +141,10 @@ class FileSourcePlaybackTest {
       assertOnTheFilesClock(30, unwrapped, started);
       assertEquals(SourceState.RUNNING, source.state());
       assertTrue(recorder.changes().stream().allMatch(c -> c.state() == SourceState.RUNNING));
+      assertOnSchedule(frames);
+      if (source.meter().framesDropped() == 0) {
+        assertPacedAt(30, frames.subList(15, frames.size()));
+      }
     }
   }
 
@@ -262,6 +270,35 @@ class FileSourcePlaybackTest {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("file-" + stream + "-lane-") && t.isAlive())
         .toList();
+  }
+
+  /**
+   * Checks that every frame came out at its scheduled time: the capture time is the schedule (the
+   * file's PTS, never moved), so the gap between a frame's arrival and its capture time may vary
+   * only by the lateness the source tolerates before it drops a frame, plus scheduling noise. This
+   * holds however fast the machine decodes; the wall-clock rate itself is checked where nothing
+   * was dropped, and measured by the benchmark.
+   */
+  private static void assertOnSchedule(List<Seen> frames) {
+    long tolerated = FileSource.MAX_LATENESS_NANOS + Duration.ofMillis(100).toNanos();
+    long first = frames.get(0).arrivalNanos() - frames.get(0).captureMicros() * 1000;
+    long least = first;
+    long most = first;
+    for (Seen seen : frames) {
+      long offset = seen.arrivalNanos() - seen.captureMicros() * 1000;
+      least = Math.min(least, offset);
+      most = Math.max(most, offset);
+      assertTrue(most - least <= tolerated, "frame " + seen.number() + " came out " + (most - least) / 1_000_000
+          + " ms off its schedule (the source tolerates " + FileSource.MAX_LATENESS_NANOS / 1_000_000
+          + " ms before it drops a frame)");
+    }
+  }
+
+  /** Checks that frames arrived at {@code fps} (within 12%) of wall-clock time over their span. */
+  private static void assertPacedAt(double fps, List<Seen> frames) {
+    double seconds = (frames.get(frames.size() - 1).arrivalNanos() - frames.get(0).arrivalNanos()) / 1e9;
+    double measured = (frames.size() - 1) / seconds;
+    assertEquals(fps, measured, fps * 0.12, "frames per second of wall-clock time");
   }
 
   static Optional<Thread> sourceThread(String stream) {

@@ -101,8 +101,23 @@ class FileStreamBrowserTest {
     // B-frames decoded in decode order would step backwards all the time; presentation order never.
     assertEquals(0, backwards, spec + ": frames out of order: " + numbers);
     if (spec.width() * spec.height() <= REAL_TIME_PIXELS) {
-      assertTrue(playback.fps() >= 0.8 * spec.fps(),
+      // The picture's own frame numbers must advance at the file's rate (no slow motion), whatever
+      // the encoder drops on a busy machine; what is rendered must stay fluid: 80 % of the file's
+      // rate, or 30 fps for files faster than the 2-core machine's encoder and browser together.
+      double content = contentFps(numbers, spec.frames(), playback.seconds());
+      assertEquals(spec.fps(), content, 0.1 * spec.fps(), spec + ": the picture advanced at " + content + " fps");
+      assertTrue(playback.fps() >= Math.min(0.8 * spec.fps(), 30),
           spec + ": rendered " + playback.fps() + " fps, the file has " + spec.fps());
     }
+  }
+
+  /** Frames of the file per second that the rendered numbers span, across loops of {@code frames}. */
+  private static double contentFps(List<Integer> numbers, int frames, double seconds) {
+    long advanced = 0;
+    for (int i = 1; i < numbers.size(); i++) {
+      int step = numbers.get(i) - numbers.get(i - 1);
+      advanced += step < 0 ? step + frames : step;
+    }
+    return advanced / seconds;
   }
 }
