@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * until the presenter takes it.
  *
  * <p>What cannot be ready by its time is given up, so playback never waits for decoding: first a
- * frame nothing refers to, which is then not decoded at all; then, when even the frames the rest
- * of a GOP refers to cannot catch up with the GOP's end, the rest of that GOP, and the lane moves
- * on to the next GOP it can still make. A reference frame that will be late but keeps its GOP
- * within reach is decoded for the others only, not shown.
+ * frame nothing refers to, which is then not decoded at all (also when decoding it would make a
+ * frame others refer to late); then, when not one more frame of a GOP could be shown in time
+ * even decoding only what it needs, the tail of that GOP, and the lane moves on to the next GOP
+ * it can still make. A reference frame that will be late but keeps later frames of its GOP within
+ * reach is decoded for them only, not shown.
  *
  * <p>The lane decoding the earliest segment may use the whole pool; the lanes decoding further
  * ahead leave a reserve, so that decoding far ahead can never starve the decoding playback waits
@@ -41,6 +42,8 @@ final class DecodeAhead implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DecodeAhead.class);
   /** How long a lane waits for a buffer before looking again whether it became the head. */
   private static final long ACQUIRE_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /** Units a lane decodes before its time estimate may give up the tail of a GOP. */
+  private static final int TRUSTED_UNITS = 4;
 
   /** What became of a slot when the presenter asked for it. */
   sealed interface Outcome permits Ready, Dropped, Late, End {}
@@ -90,6 +93,10 @@ final class DecodeAhead implements AutoCloseable {
   private final LongAdder late = new LongAdder();
   private final LongAdder damaged = new LongAdder();
   private final AtomicLongArray laneDecodes;
+  /** Each lane's running estimate of one decode's time, touched by that lane only. */
+  private final long[] estimates;
+  /** Units each lane decoded, touched by that lane only: its estimate is trusted after a few. */
+  private final int[] laneUnits;
 
   // Guarded by this.
   private final Map<Long, Slot> slots = new HashMap<>();
@@ -126,6 +133,8 @@ final class DecodeAhead implements AutoCloseable {
     this.failure = failure;
     this.laneSegment = new long[decoders.size()];
     this.laneDecodes = new AtomicLongArray(decoders.size());
+    this.estimates = new long[decoders.size()];
+    this.laneUnits = new int[decoders.size()];
     Arrays.fill(laneSegment, Long.MAX_VALUE);
   }
 
@@ -277,21 +286,11 @@ final class DecodeAhead implements AutoCloseable {
     boolean[] shown = segment.shown();
     // Which frames others refer to, before any is decoded: what the catch-up estimate counts.
     boolean[] disposable = new boolean[samples.length];
-    int references = 0;
     for (int i = 0; i < samples.length; i++) {
       disposable[i] = ClipReader.disposable(reader.units(reader.read(samples[i])));
-      if (!disposable[i]) {
-        references++;
-      }
-    }
-    long lastShown = -1;
-    for (int i = samples.length - 1; i >= 0 && lastShown < 0; i--) {
-      if (shown[i]) {
-        lastShown = slot(pass, samples[i]);
-      }
     }
     decoder.reset();
-    long estimate = 0;
+    long estimate = estimates[lane];
     try {
       for (int i = 0; i < samples.length; i++) {
         if (!active) {
@@ -299,15 +298,12 @@ final class DecodeAhead implements AutoCloseable {
         }
         long slot = shown[i] ? slot(pass, samples[i]) : -1;
         boolean reference = !disposable[i];
-        if (reference) {
-          references--;
-        }
         long now = nanoTime.getAsLong();
         long origin = origin();
-        if (origin != Long.MIN_VALUE && lastShown >= 0 && reference
-            && now + (references + 1) * estimate > due(lastShown, origin) + graceNanos) {
-          // Even decoding only what the rest of this GOP refers to would end after its last
-          // frame's time: nothing more of it can be shown. The lane goes on to a GOP it can make.
+        if (origin != Long.MIN_VALUE && laneUnits[lane] >= TRUSTED_UNITS && reference
+            && !reachable(pass, segment, disposable, i, now, estimate, origin)) {
+          // Not one more frame of this GOP can be shown in time, even decoding only what it needs:
+          // its tail is given up, and the lane goes on to a GOP it can still make.
           dropRest(pass, segment, i, tails);
           if (!warnedLate) {
             warnedLate = true;
@@ -317,6 +313,12 @@ final class DecodeAhead implements AutoCloseable {
           return true;
         }
         boolean wanted = shown[i] && !gone(slot) && !late(slot, now + estimate, origin);
+        if (wanted && !reference && origin != Long.MIN_VALUE && estimate > 0
+            && delaysReferences(pass, segment, disposable, i, now, estimate, origin)) {
+          // Frames nothing refers to are the first to go: this one would make one that others
+          // refer to late.
+          wanted = false;
+        }
         if (!reference && !wanted) {
           if (shown[i]) {
             drop(slot, undecoded);
@@ -384,7 +386,10 @@ final class DecodeAhead implements AutoCloseable {
         if (copiedBefore >= 0 && copiedAfter >= 0) {
           meter.copied(copiedAfter - copiedBefore);
         }
-        estimate = estimate == 0 ? took : (estimate * 4 + took) / 5;
+        // Quick to fall, slow to rise: one slow unit (a cold JIT, a pause) must not give up a GOP.
+        estimate = estimate == 0 ? took : took < estimate ? (estimate + took) / 2 : (estimate * 4 + took) / 5;
+        estimates[lane] = estimate;
+        laneUnits[lane]++;
         failuresInRow.set(0);
         decodedOne(pass);
         if (picture == null) {
@@ -405,6 +410,55 @@ final class DecodeAhead implements AutoCloseable {
     } finally {
       segmentDone(pass);
     }
+  }
+
+  /**
+   * Whether some frame of {@code segment} from its {@code from}th sample on can still be shown in
+   * time when only what it needs is decoded: the frames others refer to up to it, and itself.
+   */
+  private boolean reachable(int pass, GopPlan.Segment segment, boolean[] disposable, int from, long now,
+      long estimate, long origin) {
+    int[] samples = segment.samples();
+    long references = 0;
+    for (int j = from; j < samples.length; j++) {
+      if (!disposable[j]) {
+        references++;
+      }
+      if (!segment.shown()[j]) {
+        continue;
+      }
+      long slot = slot(pass, samples[j]);
+      long cost = (references + (disposable[j] ? 1 : 0)) * estimate;
+      if (!gone(slot) && !late(slot, now + cost, origin)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether decoding the frame nothing refers to at {@code at} would make a later shown frame that
+   * others refer to late, which would be on time without it.
+   */
+  private boolean delaysReferences(int pass, GopPlan.Segment segment, boolean[] disposable, int at, long now,
+      long estimate, long origin) {
+    int[] samples = segment.samples();
+    long references = 0;
+    for (int j = at + 1; j < samples.length; j++) {
+      if (disposable[j]) {
+        continue;
+      }
+      references++;
+      if (!segment.shown()[j]) {
+        continue;
+      }
+      long slot = slot(pass, samples[j]);
+      if (!late(slot, now + references * estimate, origin) && late(slot, now + (references + 1) * estimate, origin)
+          && !gone(slot)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private long slot(int pass, int sample) {

@@ -279,7 +279,7 @@ class FileSourcePlaybackTest {
    * holds however fast the machine decodes; the wall-clock rate itself is checked where nothing
    * was dropped, and measured by the benchmark.
    */
-  private static void assertOnSchedule(List<Seen> frames) {
+  static void assertOnSchedule(List<Seen> frames) {
     long tolerated = FileSource.MAX_LATENESS_NANOS + Duration.ofMillis(100).toNanos();
     long first = frames.get(0).arrivalNanos() - frames.get(0).captureMicros() * 1000;
     long least = first;
