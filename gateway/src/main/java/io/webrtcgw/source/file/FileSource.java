@@ -143,8 +143,9 @@ public final class FileSource implements VideoSource {
 
   /**
    * Decides how a clip decodes. A lane beyond the first pays only when it can decode well ahead:
-   * each needs room for half a GOP of frames in the budget, so a file of one GOP that plays once,
-   * or of GOPs too long for the budget (a 10 s GOP at 1080p), decodes on one lane.
+   * each needs room for half a GOP of frames in the budget (a 2 s GOP at 1080p gets two lanes in
+   * the default 192 MiB), so a file of one GOP that plays once, or of GOPs too long for the budget
+   * (a 10 s GOP at 1080p), decodes on one lane.
    */
   static Layout layout(ClipInfo clip, GopPlan plan, Options options, int cores) {
     VideoFormat format = clip.format();
@@ -158,10 +159,11 @@ public final class FileSource implements VideoSource {
     int maxLanes = options.maxLanes() > 0 ? options.maxLanes() : Math.min(cores, 4);
     int lanes = 1;
     if (several) {
-      long room = budgetFrames - reserve - CUSHION_FRAMES;
+      // The GOPs decoded ahead by further lanes are the cushion then: one lane's is not kept beside.
+      long room = budgetFrames - reserve;
       lanes = (int) Math.max(1, Math.min(maxLanes, 1 + room / Math.max(1, gop / 2)));
     }
-    long wanted = reserve + lanes + (long) (lanes - 1) * gop + CUSHION_FRAMES;
+    long wanted = reserve + lanes + (long) (lanes - 1) * gop + (lanes == 1 ? CUSHION_FRAMES : 0);
     int capacity = (int) Math.max(reserve + lanes + 1, Math.min(budgetFrames, wanted));
     return new Layout(lanes, capacity, reserve);
   }
