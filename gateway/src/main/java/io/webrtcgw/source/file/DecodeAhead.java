@@ -284,7 +284,7 @@ final class DecodeAhead implements AutoCloseable {
     GopPlan.Segment segment = plan.segments().get((int) (number % perPass));
     int[] samples = segment.samples();
     boolean[] shown = segment.shown();
-    // Which frames others refer to, before any is decoded: what the catch-up estimate counts.
+    // Which frames others refer to, before any is decoded: what deciding what to give up counts.
     boolean[] disposable = new boolean[samples.length];
     for (int i = 0; i < samples.length; i++) {
       disposable[i] = ClipReader.disposable(reader.units(reader.read(samples[i])));
