@@ -51,7 +51,9 @@ public final class LiveStream implements AutoCloseable {
   private final ExecutorService control;
   /** Viewers, holds and (when always on) the stream itself that want the source running. */
   private final AtomicInteger demand = new AtomicInteger();
-  private volatile I420Frame latest;
+  /** The newest frame, retained while it is the newest; guarded by latestLock. */
+  private I420Frame latest;
+  private final Object latestLock = new Object();
   private volatile boolean closed;
   // Confined to the control thread.
   private boolean running;
@@ -94,9 +96,23 @@ public final class LiveStream implements AutoCloseable {
     return streamSlots.used();
   }
 
-  /** The most recent frame, or null before the first; shared, never to be modified. */
+  /**
+   * The most recent frame, or null before the first; never to be modified. A frame whose planes
+   * the source reuses is copied, so the caller may keep it as long as it likes.
+   */
   public I420Frame latestFrame() {
-    return latest;
+    I420Frame frame;
+    synchronized (latestLock) {
+      frame = latest;
+      if (frame == null || !frame.tryRetain()) {
+        return null;
+      }
+    }
+    try {
+      return frame.detached();
+    } finally {
+      frame.release();
+    }
   }
 
   public long framesIn() {
@@ -172,9 +188,12 @@ public final class LiveStream implements AutoCloseable {
 
   public StreamInfo info() {
     VideoFormat format = source.format();
-    I420Frame last = latest;
-    int width = last == null ? format.width() : last.width();
-    int height = last == null ? format.height() : last.height();
+    int width;
+    int height;
+    synchronized (latestLock) {
+      width = latest == null ? format.width() : latest.width();
+      height = latest == null ? format.height() : latest.height();
+    }
     SourceMeter meter = source.meter();
     return new StreamInfo(name(), source.kind(), source.state(), width, height, format.fps(), viewers(),
         meter.codec(), Math.round(meter.measuredFps() * 10) / 10.0, meter.bitrateIn(), meter.framesDropped(),
@@ -220,8 +239,16 @@ public final class LiveStream implements AutoCloseable {
     }
   }
 
+  /** Runs on the source's thread; the frame is valid until this returns unless retained. */
   private void onFrame(I420Frame frame) {
-    latest = frame;
+    I420Frame previous;
+    synchronized (latestLock) {
+      previous = latest;
+      latest = frame.retain();
+    }
+    if (previous != null) {
+      previous.release();
+    }
     framesIn.incrementAndGet();
     for (FrameSink sink : sinks) {
       try {
@@ -232,8 +259,12 @@ public final class LiveStream implements AutoCloseable {
     }
     source.meter().delivered(frame.arrivalNanos());
     CompletableFuture<I420Frame> waiter;
+    I420Frame kept = null;
     while ((waiter = frameWaiters.poll()) != null) {
-      waiter.complete(frame);
+      if (kept == null) {
+        kept = frame.detached();
+      }
+      waiter.complete(kept);
     }
   }
 
@@ -266,14 +297,26 @@ public final class LiveStream implements AutoCloseable {
       return;
     }
     control.shutdown();
+    boolean stopped = false;
     try {
-      if (!control.awaitTermination(CLOSE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+      stopped = control.awaitTermination(CLOSE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+      if (!stopped) {
         log.warn("stream {}: the source did not stop within {} s", name(), CLOSE_PATIENCE.toSeconds());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     sinks.clear();
+    if (stopped) {
+      I420Frame last;
+      synchronized (latestLock) {
+        last = latest;
+        latest = null;
+      }
+      if (last != null) {
+        last.release();
+      }
+    }
   }
 
   private void closeQuietly(String what, Runnable step) {

@@ -55,9 +55,9 @@ public final class StreamTrack implements FrameSink, AutoCloseable {
     }
     // A fresh buffer per frame: encoders of several viewers may still hold the previous one.
     NativeI420Buffer buffer = NativeI420Buffer.allocate(frame.width(), frame.height());
-    copyPlane(frame.y(), frame.width(), frame.height(), buffer.getDataY(), buffer.getStrideY());
-    copyPlane(frame.u(), frame.chromaWidth(), frame.chromaHeight(), buffer.getDataU(), buffer.getStrideU());
-    copyPlane(frame.v(), frame.chromaWidth(), frame.chromaHeight(), buffer.getDataV(), buffer.getStrideV());
+    copyPlane(frame.yPlane(), frame.width(), frame.height(), buffer.getDataY(), buffer.getStrideY());
+    copyPlane(frame.uPlane(), frame.chromaWidth(), frame.chromaHeight(), buffer.getDataU(), buffer.getStrideU());
+    copyPlane(frame.vPlane(), frame.chromaWidth(), frame.chromaHeight(), buffer.getDataV(), buffer.getStrideV());
     VideoFrame videoFrame =
         new VideoFrame(buffer, TimeUnit.MICROSECONDS.toNanos(frame.captureTimeMicros()));
     try {
@@ -68,17 +68,18 @@ public final class StreamTrack implements FrameSink, AutoCloseable {
     }
   }
 
-  private void copyPlane(byte[] src, int width, int height, ByteBuffer dst, int stride) {
+  /** One memory copy per plane (per row if libwebrtc pads the rows), from arrays or direct memory alike. */
+  private void copyPlane(ByteBuffer src, int width, int height, ByteBuffer dst, int stride) {
     bytesCopied.addAndGet((long) width * height);
     ByteBuffer out = dst.duplicate();
     if (stride == width) {
       out.position(0);
-      out.put(src, 0, width * height);
+      out.put(src.limit(width * height));
       return;
     }
     for (int row = 0; row < height; row++) {
       out.position(row * stride);
-      out.put(src, row * width, width);
+      out.put(src.slice(row * width, width));
     }
   }
 

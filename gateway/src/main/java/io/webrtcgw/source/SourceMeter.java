@@ -22,6 +22,7 @@ public final class SourceMeter {
   private final LongAdder reconnects = new LongAdder();
   private final LongAdder decodeNanos = new LongAdder();
   private final LongAdder decodes = new LongAdder();
+  private final LongAdder bytesCopied = new LongAdder();
   private final Rate frameRate;
   private final Rate byteRate;
   private final long[] latencies = new long[LATENCY_SAMPLES];
@@ -57,6 +58,18 @@ public final class SourceMeter {
   public void decoded(long nanos) {
     decodes.increment();
     decodeNanos.add(nanos);
+  }
+
+  /**
+   * Bytes of picture data copied on the way from the decoder to the frames the source hands on,
+   * each pass over a picture counted (the copy into the shared WebRTC track is counted there).
+   */
+  public void copied(long bytes) {
+    bytesCopied.add(bytes);
+  }
+
+  public long bytesCopied() {
+    return bytesCopied.sum();
   }
 
   /** Frames given up to stay on time (decoding behind, loss until the next key frame). */

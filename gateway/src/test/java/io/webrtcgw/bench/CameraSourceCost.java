@@ -86,12 +86,12 @@ final class CameraSourceCost {
         GatewayProcess gateway = GatewayProcess.start(jar, out, "camera-" + size, STREAM, camera.url(null), true)) {
       log.info("camera {}: no viewer", size);
       Thread.sleep(settle.toMillis());
-      run.set("idle", window(gateway, null));
+      run.set("idle", window(gateway, null, window));
       try (BrowserProbe browser = new BrowserProbe()) {
         browser.watch(gateway.port(), STREAM);
         log.info("camera {}: one Chromium viewer", size);
         Thread.sleep(Math.min(settle.toMillis(), 8000));
-        run.set("oneViewer", window(gateway, browser));
+        run.set("oneViewer", window(gateway, browser, window));
         if (withJoinsAndRestarts) {
           run.set("restarts", restarts(camera, gateway, browser));
           browser.leave();
@@ -164,12 +164,15 @@ final class CameraSourceCost {
   }
 
   /** The gateway's decoder processes (its child JVMs, the spare among them), by pid. */
-  private static Map<Long, ProcStat> decoderProcesses(GatewayProcess gateway) {
+  static Map<Long, ProcStat> decoderProcesses(GatewayProcess gateway) {
     return ProcessHandle.of(gateway.pid()).map(root -> ProcStat.descendants(root, null)).orElse(Map.of());
   }
 
-  /** One window: the gateway's CPU and memory, what the source counted, and the viewer's frame rate. */
-  private ObjectNode window(GatewayProcess gateway, BrowserProbe browser) throws Exception {
+  /**
+   * One window of stream {@value #STREAM}: the gateway's CPU and memory (its decoder processes
+   * counted in), what the source counted, and the viewer's frame rate.
+   */
+  static ObjectNode window(GatewayProcess gateway, BrowserProbe browser, Duration window) throws Exception {
     JsonNode before = sourceFigures(gateway);
     long rendered0 = browser == null ? 0 : browser.framesRendered();
     ProcStat g0 = gateway.stat();
@@ -219,7 +222,7 @@ final class CameraSourceCost {
   }
 
   /** The source's own figures from /metrics and /api/streams. */
-  private JsonNode sourceFigures(GatewayProcess gateway) throws Exception {
+  private static JsonNode sourceFigures(GatewayProcess gateway) throws Exception {
     ObjectNode figures = JSON.createObjectNode();
     for (String line : get(gateway, "/metrics").split("\n")) {
       Matcher m = METRIC.matcher(line);

@@ -135,6 +135,7 @@ final class MarkdownReport {
         }
       }
     }
+    decode(md, r.path("decode"));
     mjpeg(md, r.path("mjpeg"));
     camera(md, r.path("camera"));
     soak(md, r.path("soak"));
@@ -213,6 +214,43 @@ final class MarkdownReport {
         md.append(", ").append(run.at("/webrtcJavaFit/gatewayCpuPerViewer").asText()).append(" % with webrtc-java");
       }
       md.append(".\n");
+    }
+  }
+
+  private static void decode(StringBuilder md, JsonNode decode) {
+    if (decode.isMissingNode()) {
+      return;
+    }
+    md.append("\n## Files at real-world sizes (decode)\n\n");
+    if (decode.has("skipped")) {
+      md.append("Skipped: ").append(decode.path("skipped").asText()).append("\n");
+      return;
+    }
+    md.append("ffmpeg's testsrc2, 12 s at 30 fps, 3 B-frames, a GOP of ").append(decode.path("gopFrames").asText())
+        .append(" frames. Decode: flat out through the gateway's decoder path (one decoder process, a lane per GOP,"
+            + " pooled buffers), median (min-max) over rounds. Gateway: playing the file in real time, its decoder"
+            + " processes counted in.\n\n")
+        .append("| clip | decode fps, 1 lane | 2 lanes | speed-up | gateway CPU, no viewer | 1 Chromium viewer"
+            + " | source fps (1 viewer) | viewer renders | dropped / min (0 / 1 viewer) | gateway + decoder RSS |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|\n");
+    for (JsonNode clip : decode.path("clips")) {
+      JsonNode fps = clip.path("decodeFps");
+      JsonNode idle = clip.path("idle");
+      JsonNode one = clip.path("oneViewer");
+      md.append("| ").append(clip.path("size").asText()).append(" ").append(clip.path("profile").asText())
+          .append(" | ").append(fps.path("1lanes").path("median").asText()).append(" (")
+          .append(fps.path("1lanes").path("min").asText()).append("-").append(fps.path("1lanes").path("max").asText())
+          .append(") | ").append(fps.path("2lanes").path("median").asText()).append(" (")
+          .append(fps.path("2lanes").path("min").asText()).append("-").append(fps.path("2lanes").path("max").asText())
+          .append(") | ").append(fps.path("speedUp").asText()).append("x | ")
+          .append(idle.path("gatewayCpuPercent").asText()).append(" % | ")
+          .append(one.path("gatewayCpuPercent").asText()).append(" % | ")
+          .append(one.path("sourceFps").asText()).append(" | ")
+          .append(one.path("viewerRenderedFps").asText()).append(" fps | ")
+          .append(idle.path("framesDroppedPerMinute").asText()).append(" / ")
+          .append(one.path("framesDroppedPerMinute").asText()).append(" | ")
+          .append(one.path("gatewayRssMiB").asText()).append(" + ").append(one.path("decoderProcessesRssMiB").asText())
+          .append(" MiB |\n");
     }
   }
 

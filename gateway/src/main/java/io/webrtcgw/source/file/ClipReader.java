@@ -13,8 +13,9 @@ import java.util.List;
 import org.jcodec.codecs.h264.H264Utils;
 
 /**
- * Reads a clip's video samples in decode order straight from disk and hands them to the run's
- * decoder, for one run of a {@link FileSource}. Owns the open file; not thread-safe.
+ * Reads a clip's video samples straight from disk, in decode order or any sample at will, and
+ * splits them into the NAL units a decoder needs. Owns the open file; not thread-safe (each
+ * decoding thread has its own).
  */
 final class ClipReader implements AutoCloseable {
   private static final int NAL_SLICE = 1;
@@ -31,6 +32,11 @@ final class ClipReader implements AutoCloseable {
   /** One sample as stored: its place in decode order, presentation time and bytes. */
   record Sample(int index, long pts, boolean sync, ByteBuffer data) {}
 
+  /** A reader for splitting samples only; {@link #decode} needs a decoder. */
+  ClipReader(ClipInfo clip) throws IOException {
+    this(clip, null);
+  }
+
   ClipReader(ClipInfo clip, StreamDecoder decoder) throws IOException {
     this.clip = clip;
     this.decoder = decoder;
@@ -40,11 +46,15 @@ final class ClipReader implements AutoCloseable {
 
   /** The next sample in decode order, or null at the end of the clip. The data is reused by the next call. */
   Sample next() throws IOException {
-    SampleTable samples = clip.samples();
-    if (next >= samples.count()) {
+    if (next >= clip.samples().count()) {
       return null;
     }
-    int index = next++;
+    return read(next++);
+  }
+
+  /** Sample {@code index} (in decode order). The data is reused by the next call. */
+  Sample read(int index) throws IOException {
+    SampleTable samples = clip.samples();
     sampleBuffer.clear().limit(samples.size(index));
     long position = samples.offset(index);
     while (sampleBuffer.hasRemaining()) {
@@ -72,14 +82,37 @@ final class ClipReader implements AutoCloseable {
    * @throws DecodeException when it is damaged, overran its budget or cannot be decoded at all
    */
   DecodedPicture decode(Sample sample) throws DecodeException {
-    List<ByteBuffer> nalUnits = pictureUnits(sample.data());
+    List<ByteBuffer> nalUnits = units(sample);
     if (nalUnits.isEmpty()) {
       return null;
     }
     return decoder.decode(nalUnits, sample.pts());
   }
 
-  /** The NAL units the decoder needs: slices, and parameter sets repeated in the stream. */
+  /** The NAL units of a sample the decoder needs: slices, and parameter sets repeated in the stream. */
+  List<ByteBuffer> units(Sample sample) {
+    return pictureUnits(sample.data());
+  }
+
+  /**
+   * Whether no other picture refers to this one (every slice has {@code nal_ref_idc} 0): a
+   * B-frame nothing refers to can be left undecoded without harming any other frame.
+   */
+  static boolean disposable(List<ByteBuffer> units) {
+    boolean slices = false;
+    for (ByteBuffer unit : units) {
+      int header = unit.get(unit.position());
+      int type = header & 0x1F;
+      if (type == NAL_SLICE || type == NAL_IDR_SLICE) {
+        slices = true;
+        if ((header & 0x60) != 0) {
+          return false;
+        }
+      }
+    }
+    return slices;
+  }
+
   private List<ByteBuffer> pictureUnits(ByteBuffer data) {
     List<ByteBuffer> units;
     try {

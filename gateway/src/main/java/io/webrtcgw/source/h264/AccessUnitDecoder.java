@@ -88,6 +88,15 @@ public final class AccessUnitDecoder {
    * @throws UnsupportedStreamException when an SPS or PPS describes H.264 JCodec cannot decode
    */
   public DecodedPicture decode(List<ByteBuffer> nalUnits, long pts) throws UnsupportedStreamException {
+    Picture picture = decodePicture(nalUnits);
+    return picture == null ? null : DecodedPicture.of(picture, rotation, pts);
+  }
+
+  /**
+   * As {@link #decode}, but returns JCodec's own picture (padded, samples minus 128, not rotated),
+   * valid until the next call: for converting it straight to where it goes ({@link PictureConverter}).
+   */
+  public Picture decodePicture(List<ByteBuffer> nalUnits) throws UnsupportedStreamException {
     List<ByteBuffer> kept = new ArrayList<>(nalUnits.size());
     boolean slices = false;
     for (ByteBuffer unit : nalUnits) {
@@ -105,8 +114,12 @@ public final class AccessUnitDecoder {
     if (decoder == null) {
       open();
     }
-    Picture picture = decoder.decode(kept, buffer);
-    return picture == null ? null : DecodedPicture.of(picture, rotation, pts);
+    return decoder.decode(kept, buffer);
+  }
+
+  /** How far pictures are turned for display. */
+  public Rotation rotation() {
+    return rotation;
   }
 
   /** Drops the decoder's reference pictures after damage; the parameter sets are kept. */

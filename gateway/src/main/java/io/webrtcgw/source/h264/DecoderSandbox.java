@@ -1,8 +1,12 @@
 package io.webrtcgw.source.h264;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +25,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One warmed-up process waits as a spare, so that a stream starting does not wait for a JVM to
  * start and its JIT to warm up; the stream that takes it leaves a new spare starting behind.
+ *
+ * <p>A stream may decode several GOPs at once ({@link #openLanes}): its lanes share one process,
+ * each with a JCodec decoder and a thread of its own there, which costs far less memory than a
+ * process per lane (a decoder process is mostly its JVM). Pictures leave a process through a
+ * Unix-domain socket in a directory only this user can enter, read straight into the stream's
+ * buffers.
  */
 public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DecoderSandbox.class);
@@ -29,6 +39,8 @@ public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseabl
   private static final long SPARE_PATIENCE_NANOS = 2_000_000_000L;
 
   private final List<String> command;
+  private final List<String> spareArguments;
+  private Path socketDirectory; // guarded by lock
   private final ExecutorService spawner = Executors.newSingleThreadExecutor(runnable -> {
     Thread thread = new Thread(runnable, "decoder-spawner");
     thread.setDaemon(true);
@@ -40,9 +52,14 @@ public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseabl
   private boolean spawning; // guarded by lock: a spare is starting
   private boolean closed; // guarded by lock
 
-  /** @param command the decoder process's command line ({@link #javaCommand()} outside tests) */
-  DecoderSandbox(List<String> command) {
+  /**
+   * @param command the decoder process's command line ({@link #javaCommand()} outside tests); the
+   *     socket's path is appended to it
+   * @param spareArguments appended after the socket's path for a spare process
+   */
+  DecoderSandbox(List<String> command, List<String> spareArguments) {
     this.command = List.copyOf(command);
+    this.spareArguments = List.copyOf(spareArguments);
   }
 
   /** A sandbox whose processes are this JVM's java on this JVM's class path, with a spare starting. */
@@ -54,7 +71,7 @@ public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseabl
 
   /** A sandbox as {@link #start()} makes, but with no process until {@link #prepareSpare} or a stream asks. */
   public static DecoderSandbox create() {
-    return new DecoderSandbox(javaCommand());
+    return new DecoderSandbox(javaCommand(), List.of("--warm"));
   }
 
   /** Starts the spare process (in the background), so that the first stream does not wait for one. */
@@ -73,13 +90,19 @@ public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseabl
     List<String> command = new ArrayList<>(List.of(java,
         "-XX:+UseSerialGC", "-Xms16m", "-Xmx320m", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=48m",
         "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
-        "-cp", System.getProperty("java.class.path"), DecodeWorker.class.getName(), "--warm"));
+        "-cp", System.getProperty("java.class.path"), DecodeWorker.class.getName()));
     return command;
   }
 
   @Override
   public StreamDecoder open(StreamDecoder.Spec spec) {
-    return new SandboxedDecoder(this, spec);
+    return SandboxedDecoder.open(this, spec, 1).get(0);
+  }
+
+  /** {@code lanes} decoders of one stream on threads of one process (at most 16). */
+  @Override
+  public List<StreamDecoder> openLanes(StreamDecoder.Spec spec, int lanes) {
+    return SandboxedDecoder.open(this, spec, lanes);
   }
 
   /**
@@ -126,7 +149,7 @@ public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseabl
   }
 
   private DecoderProcess spawn() throws IOException {
-    DecoderProcess process = new DecoderProcess(command);
+    DecoderProcess process = new DecoderProcess(command, socketDirectory(), spareArguments);
     processes.add(process);
     synchronized (lock) {
       if (closed) {
@@ -174,6 +197,20 @@ public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseabl
     }
   }
 
+  /** Where the processes' sockets are made: a directory of this sandbox's own, for this user only. */
+  private Path socketDirectory() throws IOException {
+    synchronized (lock) {
+      if (closed) {
+        throw new IOException("the decoder sandbox is closed");
+      }
+      if (socketDirectory == null) {
+        socketDirectory = Files.createTempDirectory("gateway-decoders-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+      return socketDirectory;
+    }
+  }
+
   /** Decoder processes running now, the spare among them. */
   public int processes() {
     processes.removeIf(process -> !process.alive());
@@ -198,6 +235,19 @@ public final class DecoderSandbox implements StreamDecoder.Factory, AutoCloseabl
     }
     for (DecoderProcess process : List.copyOf(processes)) {
       release(process, false);
+    }
+    Path directory;
+    synchronized (lock) {
+      directory = socketDirectory;
+    }
+    if (directory != null) {
+      try (var entries = Files.walk(directory)) {
+        for (Path entry : entries.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(entry);
+        }
+      } catch (IOException | UncheckedIOException e) {
+        log.debug("cannot remove {}: {}", directory, e.toString());
+      }
     }
   }
 }

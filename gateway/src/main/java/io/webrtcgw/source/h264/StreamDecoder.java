@@ -1,7 +1,9 @@
 package io.webrtcgw.source.h264;
 
+import io.webrtcgw.source.FrameBuffer;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,6 +41,45 @@ public interface StreamDecoder extends AutoCloseable {
    */
   DecodedPicture decode(List<ByteBuffer> nalUnits, long pts) throws DecodeException;
 
+  /**
+   * Decodes one access unit as {@link #decode(List, long)} does, writing the picture into {@code
+   * into} when it has that size. Returns the buffer that holds the picture: {@code into}, or (for a
+   * picture of another size) a new buffer the caller then holds too; null when the unit held none.
+   * {@code into} stays the caller's either way.
+   */
+  default FrameBuffer decode(List<ByteBuffer> nalUnits, long pts, FrameBuffer into) throws DecodeException {
+    DecodedPicture picture = decode(nalUnits, pts);
+    if (picture == null) {
+      return null;
+    }
+    FrameBuffer target = picture.width() == into.width() && picture.height() == into.height()
+        ? into
+        : FrameBuffer.allocate(picture.width(), picture.height());
+    target.y().put(picture.y());
+    target.u().put(picture.u());
+    target.v().put(picture.v());
+    return target;
+  }
+
+  /**
+   * Decodes one access unit only for what later units refer to: its picture is not wanted (it would
+   * be shown too late), so it is neither converted nor handed over.
+   *
+   * @throws DecodeException as {@link #decode(List, long)} does
+   */
+  default void decodeReference(List<ByteBuffer> nalUnits, long pts) throws DecodeException {
+    decode(nalUnits, pts);
+  }
+
+  /**
+   * Bytes of picture data this decoder copied so far on the way from the decoder's planes into the
+   * buffers it returned, each pass over a picture counted (so one copy of a 1920x1080 picture adds
+   * 3,110,400); -1 when it does not know.
+   */
+  default long bytesCopied() {
+    return -1;
+  }
+
   /** Drops the reference pictures after damage; the parameter sets are kept. */
   void reset();
 
@@ -50,5 +91,18 @@ public interface StreamDecoder extends AutoCloseable {
   @FunctionalInterface
   interface Factory {
     StreamDecoder open(Spec spec);
+
+    /**
+     * Opens {@code lanes} decoders of one stream that decode at the same time, each from its own
+     * key frames and on its caller's thread: for decoding several GOPs of a file in parallel. The
+     * sandbox runs them on threads of one decoder process.
+     */
+    default List<StreamDecoder> openLanes(Spec spec, int lanes) {
+      List<StreamDecoder> opened = new ArrayList<>(lanes);
+      for (int i = 0; i < lanes; i++) {
+        opened.add(open(spec));
+      }
+      return opened;
+    }
   }
 }

@@ -34,6 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class FileSourcePlaybackTest {
   private static final FileSource.Options ONCE = FileSource.Options.DEFAULT.withLoop(false);
+  /** Frames may come any time late: for checking that every frame decodes right, not the clock. */
+  static final FileSource.Options LOSSLESS = ONCE.withLateGrace(Duration.ofHours(1));
   /** Capture times then count from zero at the source's start. */
   private static final Clock EPOCH = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
 
@@ -75,9 +77,14 @@ class FileSourcePlaybackTest {
         new Spec("high", 3, 1920, 1080, "60", 1.0));
   }
 
+  /**
+   * Whatever the machine manages to decode, playback keeps the file's clock: each frame shown is
+   * the one its time calls for, at that time, and every frame not shown was dropped and counted.
+   * On this machine JCodec keeps up with 480p and drops some 1080p frames.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("profiles")
-  void playsEveryFrameInPresentationOrderAtTheFileRate(Spec spec) throws Exception {
+  void playsInPresentationOrderOnTheFilesClockCountingWhatItDrops(Spec spec) throws Exception {
     Path clip = TestClips.h264(clips, spec);
     try (FileSource source = FileSource.open("play", clip, ONCE, EPOCH, decoders)) {
       VideoFormat format = source.format();
@@ -94,22 +101,19 @@ class FileSourcePlaybackTest {
       assertNull(source.lastError());
 
       List<Seen> frames = recorder.frames();
-      assertEquals(spec.frames(), frames.size(), "every frame once");
-      for (int i = 0; i < frames.size(); i++) {
-        Seen seen = frames.get(i);
-        assertEquals(i, seen.number(), "frame " + i + " out of presentation order");
+      assertFalse(frames.isEmpty(), "no frame at all was shown");
+      for (Seen seen : frames) {
         assertEquals(spec.width(), seen.width());
         assertEquals(spec.height(), seen.height());
-        if (i > 0) {
-          assertTrue(seen.captureMicros() > frames.get(i - 1).captureMicros(), "capture times must increase");
-        }
       }
-      assertNeverEarly(frames, started);
-      assertScheduleFollowsPts(spec.fps(), frames, source.catchUps());
+      assertOnTheFilesClock(spec.fps(), frames, started);
       assertOnSchedule(frames);
-      if (source.catchUps() == 0) {
+      if (source.meter().framesDropped() == 0) {
         assertPacedAt(spec.fps(), frames.subList(frames.size() / 4, frames.size()));
       }
+      assertEquals(spec.frames(), frames.size() + source.meter().framesDropped(),
+          "frames shown plus frames dropped (" + source.drops() + ")");
+      assertEquals(source.meter().framesDropped(), source.drops().total(), "every drop has its reason");
     }
   }
 
@@ -122,16 +126,23 @@ class FileSourcePlaybackTest {
       long started = System.nanoTime();
       source.start(recorder, recorder);
       List<Seen> frames = recorder.awaitFrames(75, Duration.ofSeconds(10));
+      // Each pass adds exactly the file's duration: frame n of pass p is due at p + n/30 s.
+      List<Seen> unwrapped = new java.util.ArrayList<>();
+      int pass = 0;
       for (int i = 0; i < frames.size(); i++) {
-        assertEquals(i % 30, frames.get(i).number(), "frame " + i + " in the loop");
+        Seen seen = frames.get(i);
+        if (i > 0 && seen.number() <= frames.get(i - 1).number()) {
+          pass++;
+        }
+        unwrapped.add(new Seen(pass * 30 + seen.number(), seen.width(), seen.height(), seen.captureMicros(),
+            seen.arrivalNanos(), null));
       }
-      // The steps across each wrap (29 -> 0) are checked with all the others: one period each.
-      assertScheduleFollowsPts(30, frames, source.catchUps());
-      assertNeverEarly(frames, started);
+      assertTrue(pass >= 2, "looped at least twice: " + pass);
+      assertOnTheFilesClock(30, unwrapped, started);
       assertEquals(SourceState.RUNNING, source.state());
       assertTrue(recorder.changes().stream().allMatch(c -> c.state() == SourceState.RUNNING));
       assertOnSchedule(frames);
-      if (source.catchUps() == 0) {
+      if (source.meter().framesDropped() == 0) {
         assertPacedAt(30, frames.subList(15, frames.size()));
       }
     }
@@ -147,7 +158,7 @@ class FileSourcePlaybackTest {
       case "avc3" -> TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", "-tag:v", "avc3", clip.toString());
       default -> TestClips.ffmpeg("-i", plain.toString(), "-c", "copy", "-movflags", "+faststart", clip.toString());
     }
-    try (FileSource source = FileSource.open("variant", clip, ONCE, EPOCH, decoders)) {
+    try (FileSource source = FileSource.open("variant", clip, LOSSLESS, EPOCH, decoders)) {
       FrameRecorder recorder = new FrameRecorder(false);
       source.start(recorder, recorder);
       assertEquals(SourceState.ENDED, recorder.awaitEnd(Duration.ofSeconds(10)).state());
@@ -182,6 +193,7 @@ class FileSourcePlaybackTest {
     source.close();
     assertFalse(restarted.isAlive());
     assertTrue(sourceThread("restart").isEmpty());
+    assertTrue(laneThreads("restart").isEmpty(), "the decoding lanes ended with the run: " + laneThreads("restart"));
   }
 
   @ParameterizedTest(name = "rotate={0}")
@@ -230,41 +242,44 @@ class FileSourcePlaybackTest {
   }
 
   /**
-   * Checks that no frame came out before its time. With the clock at the epoch, a frame's capture
-   * time is its due time after the source's start, which is no earlier than {@code started}.
+   * Checks what the playback policy guarantees: frames come in presentation order (the stamp's
+   * frame numbers increase), each scheduled at exactly its file time from the first one on (never
+   * moved), and each handed out at its time: never before it, and never later than a scheduling
+   * hiccup of this busy machine allows.
    */
-  private static void assertNeverEarly(List<Seen> frames, long started) {
-    for (Seen seen : frames) {
-      long earliest = started + seen.captureMicros() * 1000 - 1_000_000;
-      assertTrue(seen.arrivalNanos() >= earliest, "frame " + seen.number() + " came out before its time");
+  static void assertOnTheFilesClock(double fps, List<Seen> frames, long started) {
+    Seen first = frames.get(0);
+    for (int i = 0; i < frames.size(); i++) {
+      Seen seen = frames.get(i);
+      if (i > 0) {
+        assertTrue(seen.number() > frames.get(i - 1).number(),
+            "frame " + seen.number() + " after " + frames.get(i - 1).number() + ": out of presentation order");
+      }
+      double expected = (seen.number() - first.number()) * 1e6 / fps;
+      assertEquals(expected, seen.captureMicros() - first.captureMicros(), 2.0,
+          "frame " + seen.number() + " is scheduled at its file time from the first frame on");
+      // With the clock at the epoch, a frame's capture time is its due time after the source's start.
+      long due = started + seen.captureMicros() * 1000;
+      assertTrue(seen.arrivalNanos() >= due - 1_000_000, "frame " + seen.number() + " came out before its time");
+      assertTrue(seen.arrivalNanos() - due < 300_000_000L, "frame " + seen.number() + " came out "
+          + (seen.arrivalNanos() - due) / 1_000_000 + " ms after its time");
     }
   }
 
-  /**
-   * Checks that the presentation schedule steps by exactly one frame period (the file's PTS),
-   * except where the source fell behind and moved its timeline on, which only ever lengthens a step.
-   */
-  private static void assertScheduleFollowsPts(double fps, List<Seen> frames, long catchUps) {
-    double period = 1e6 / fps;
-    int irregular = 0;
-    for (int i = 1; i < frames.size(); i++) {
-      long step = frames.get(i).captureMicros() - frames.get(i - 1).captureMicros();
-      assertTrue(step >= period - 1000, "step " + i + " of " + step + " us is shorter than a frame");
-      if (step > period + 1000) {
-        irregular++;
-      }
-    }
-    assertTrue(irregular <= catchUps, irregular + " irregular steps but only " + catchUps + " catch-ups");
+  static List<Thread> laneThreads(String stream) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("file-" + stream + "-lane-") && t.isAlive())
+        .toList();
   }
 
   /**
    * Checks that every frame came out at its scheduled time: the capture time is the schedule (the
-   * file's PTS, moved on only by counted catch-ups), so the gap between a frame's arrival and its
-   * capture time may vary only by the lateness the source tolerates before it moves its timeline on,
-   * plus scheduling noise. This holds however fast the machine decodes; the wall-clock rate itself
-   * is checked where decoding kept up, and measured by the benchmark.
+   * file's PTS, never moved), so the gap between a frame's arrival and its capture time may vary
+   * only by the lateness the source tolerates before it drops a frame, plus scheduling noise. This
+   * holds however fast the machine decodes; the wall-clock rate itself is checked where nothing
+   * was dropped, and measured by the benchmark.
    */
-  private static void assertOnSchedule(List<Seen> frames) {
+  static void assertOnSchedule(List<Seen> frames) {
     long tolerated = FileSource.MAX_LATENESS_NANOS + Duration.ofMillis(100).toNanos();
     long first = frames.get(0).arrivalNanos() - frames.get(0).captureMicros() * 1000;
     long least = first;
@@ -275,7 +290,7 @@ class FileSourcePlaybackTest {
       most = Math.max(most, offset);
       assertTrue(most - least <= tolerated, "frame " + seen.number() + " came out " + (most - least) / 1_000_000
           + " ms off its schedule (the source tolerates " + FileSource.MAX_LATENESS_NANOS / 1_000_000
-          + " ms before it moves its timeline on)");
+          + " ms before it drops a frame)");
     }
   }
 

@@ -37,10 +37,10 @@ final class FrameRecorder implements FrameSink, SourceListener {
   public void onFrame(I420Frame frame) {
     long now = System.nanoTime();
     int width = frame.width();
-    byte[] y = frame.y();
-    FrameStamp stamp = FrameStamp.read((x, row) -> y[row * width + x] & 0xFF, width, frame.height());
-    Seen seen = new Seen(
-        stamp.frameNumber(), width, frame.height(), frame.captureTimeMicros(), now, keepFrames ? frame : null);
+    java.nio.ByteBuffer y = frame.yPlane();
+    FrameStamp stamp = FrameStamp.read((x, row) -> y.get(row * width + x) & 0xFF, width, frame.height());
+    Seen seen = new Seen(stamp.frameNumber(), width, frame.height(), frame.captureTimeMicros(), now,
+        keepFrames ? frame.detached() : null);
     synchronized (this) {
       frames.add(seen);
       notifyAll();

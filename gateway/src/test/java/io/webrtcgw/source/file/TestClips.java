@@ -67,8 +67,22 @@ public final class TestClips {
 
   /** Writes the clip for {@code spec} into {@code dir} (once) and returns its path. */
   public static Path h264(Path dir, Spec spec) {
+    return h264(dir, spec, "");
+  }
+
+  /**
+   * As {@link #h264(Path, Spec)}, with a GOP of {@code gop} frames exactly (no scene-cut key
+   * frames), open ({@code open-gop=1}: the B-frames after a key frame refer to the GOP before)
+   * or closed.
+   */
+  public static Path h264(Path dir, Spec spec, int gop, boolean open) {
+    return h264(dir, spec, "-g" + gop + (open ? "-open" : ""), "-g", String.valueOf(gop),
+        "-keyint_min", String.valueOf(gop), "-sc_threshold", "0", "-x264-params", "open-gop=" + (open ? 1 : 0));
+  }
+
+  private static Path h264(Path dir, Spec spec, String variant, String... encoderOptions) {
     assumeEncoder("libx264");
-    Path out = dir.resolve(spec.fileName());
+    Path out = dir.resolve(spec.fileName().replace(".mp4", variant + ".mp4"));
     if (Files.exists(out)) {
       return out;
     }
@@ -77,8 +91,9 @@ public final class TestClips {
         "-f", "lavfi", "-i", "testsrc2=size=" + spec.width() + "x" + spec.height() + ":rate=" + spec.rate(),
         "-frames:v", String.valueOf(spec.frames()),
         "-vf", stampFilter(spec.height()),
-        "-c:v", "libx264", "-preset", "veryfast", "-profile:v", spec.profile(), "-bf", String.valueOf(spec.bFrames()),
-        "-pix_fmt", "yuv420p", out.toString()));
+        "-c:v", "libx264", "-preset", "veryfast", "-profile:v", spec.profile(), "-bf", String.valueOf(spec.bFrames())));
+    args.addAll(List.of(encoderOptions));
+    args.addAll(List.of("-pix_fmt", "yuv420p", out.toString()));
     run(args);
     return out;
   }
