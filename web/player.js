@@ -215,35 +215,6 @@ export class Player {
     a.ws = new WebSocket(this.#socketUrl);
     this.#on(a, a.ws, 'message', (ev) => this.#onMessage(a, ev.data));
     this.#on(a, a.ws, 'close', (ev) => this.#onClose(a, ev));
-    this.#preparePeer(a);
-  }
-
-  /**
-   * Makes the peer connection and its offer while the socket opens: neither needs the gateway's
-   * hello, which only adds its ICE servers before gathering starts. A browser's first peer
-   * connection takes it tens of milliseconds to set up, which this takes off the first frame.
-   */
-  #preparePeer(a) {
-    try {
-      a.pc = new RTCPeerConnection({ iceTransportPolicy: this.#iceTransportPolicy });
-    } catch (err) {
-      a.prepared = Promise.reject(new Error(`Cannot create the peer connection: ${err.message}`));
-      a.prepared.catch(() => {});
-      return;
-    }
-    a.pc.addTransceiver('video', { direction: 'recvonly' });
-    this.#on(a, a.pc, 'track', (ev) => this.#onTrack(a, ev));
-    this.#on(a, a.pc, 'icecandidate', ({ candidate: c }) => {
-      // The end-of-candidates event (null, or an empty string in Firefox) tells the gateway nothing.
-      if (c?.candidate) {
-        this.#send(a, { type: 'candidate', candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex });
-      }
-    });
-    this.#on(a, a.pc, 'iceconnectionstatechange', () => this.#onIceState(a));
-    a.prepared = a.pc.createOffer().catch((err) => {
-      throw new Error(`Cannot create an offer: ${err.message}`);
-    });
-    a.prepared.catch(() => {}); // reported when the hello comes
   }
 
   /** The gateway has answered this attempt: from here, ICE has its own deadline. */
@@ -434,29 +405,32 @@ export class Player {
     }
   }
 
-  async #onHello(a, msg) {
-    if (a.helloSeen) {
+  #onHello(a, msg) {
+    if (a.pc) {
       // A new session replaced one whose first negotiation failed: it has an id of its own.
       a.session = msg.session ?? a.session;
       return;
     }
-    a.helloSeen = true;
     a.session = msg.session ?? null;
     clearTimeout(a.openTimer);
     a.openTimer = this.#after(a, OPEN_TIMEOUT_MS,
       () => this.#retry(a, { error: 'The gateway did not answer the offer in time' }, 'network'));
     try {
-      const offer = await a.prepared;
-      if (!this.#live(a)) return;
-      // Gathering starts with setLocalDescription: the gateway's ICE servers are in place by then.
-      if (msg.iceServers?.length) a.pc.setConfiguration({ ...a.pc.getConfiguration(), iceServers: msg.iceServers });
-      await a.pc.setLocalDescription(offer);
-      if (!this.#live(a)) return;
-      // Local candidates fire as tasks after this continuation, so the offer always goes first.
-      this.#send(a, { type: 'offer', sdp: offer.sdp });
+      a.pc = new RTCPeerConnection({ iceServers: msg.iceServers ?? [], iceTransportPolicy: this.#iceTransportPolicy });
     } catch (err) {
-      if (this.#live(a)) this.#retry(a, { error: err.message }, 'refused');
+      this.#retry(a, { error: `Cannot create the peer connection: ${err.message}` }, 'refused');
+      return;
     }
+    a.pc.addTransceiver('video', { direction: 'recvonly' });
+    this.#on(a, a.pc, 'track', (ev) => this.#onTrack(a, ev));
+    this.#on(a, a.pc, 'icecandidate', ({ candidate: c }) => {
+      // The end-of-candidates event (null, or an empty string in Firefox) tells the gateway nothing.
+      if (c?.candidate) {
+        this.#send(a, { type: 'candidate', candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex });
+      }
+    });
+    this.#on(a, a.pc, 'iceconnectionstatechange', () => this.#onIceState(a));
+    this.#sendOffer(a, {});
   }
 
   async #sendOffer(a, options) {
