@@ -1,20 +1,12 @@
 package io.webrtcgw.bench;
 
-import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.Browser;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** What headless Chromium sees of the gateway's viewer page: time to first frame and latency. */
 final class BrowserProbe implements AutoCloseable {
@@ -43,8 +35,6 @@ final class BrowserProbe implements AutoCloseable {
       "}",
       "video.requestVideoFrameCallback(onFrame);");
 
-  private static final Pattern SESSIONS = Pattern.compile("\"sessions\"\\s*:\\s*(\\d+)");
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final Browser browser;
 
@@ -66,13 +56,13 @@ final class BrowserProbe implements AutoCloseable {
   List<Double> timeToFirstFrame(int port, String stream, int loads) throws Exception {
     List<Double> out = new ArrayList<>();
     for (int i = 0; i < loads; i++) {
-      awaitNoSessions(port, Duration.ofSeconds(20));
+      GatewayProcess.awaitSessions(port, 0, Duration.ofSeconds(20));
       browser.driver().get("http://127.0.0.1:" + port + "/view/" + stream);
       browser.awaitState("playing", Duration.ofSeconds(20));
       out.add(((Number) browser.script("return window.player.stats().firstFrameMs")).doubleValue());
       browser.driver().get("about:blank");
     }
-    awaitNoSessions(port, Duration.ofSeconds(20));
+    GatewayProcess.awaitSessions(port, 0, Duration.ofSeconds(20));
     return out;
   }
 
@@ -123,24 +113,6 @@ final class BrowserProbe implements AutoCloseable {
   String version() {
     Object version = browser.driver().getCapabilities().getCapability("browserVersion");
     return version == null ? "unknown" : version.toString();
-  }
-
-  /** The gateway's session count reaching zero; /healthz has no event to wait on. */
-  private static void awaitNoSessions(int port, Duration timeout) {
-    HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build();
-    String[] last = {""};
-    Await.until(() -> "no gateway sessions, last health " + last[0], () -> {
-      try {
-        last[0] = HTTP.send(health, HttpResponse.BodyHandlers.ofString()).body();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      Matcher m = SESSIONS.matcher(last[0]);
-      return m.find() && Integer.parseInt(m.group(1)) == 0;
-    }, timeout);
   }
 
   @Override

@@ -134,7 +134,7 @@ final class ChromiumLoad {
       if (run.loadClient()) {
         log.info("chromium {}: webrtc-java receivers, steps {}", run.label(), steps);
         ArrayNode loadSteps = result.putArray("webrtcJava");
-        awaitSessions(gateway.port(), 0);
+        GatewayProcess.awaitSessions(gateway.port(), 0, Duration.ofSeconds(60));
         try (LoadProcess load = LoadProcess.start(gateway.port(), STREAM, List.of(),
             out.resolve("chromium-" + run.label() + "-load.log"))) {
           int now = 0;
@@ -144,7 +144,7 @@ final class ChromiumLoad {
             } else if (viewers < now) {
               now = load.remove(now - viewers);
             }
-            awaitSessions(gateway.port(), viewers);
+            GatewayProcess.awaitSessions(gateway.port(), viewers, Duration.ofSeconds(60));
             loadSteps.add(measure(gateway, viewers, () -> loadFrames(load), () -> cpuOf(load)));
           }
         }
@@ -303,16 +303,6 @@ final class ChromiumLoad {
     Map<String, JsonNode> out = new HashMap<>();
     all.forEach(session -> out.put(session.path("id").asText(), session));
     return out;
-  }
-
-  private static void awaitSessions(int port, int count) {
-    io.webrtcgw.testing.Await.until(() -> count + " sessions", () -> {
-      try {
-        return sessions(port).size() == count;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }, Duration.ofSeconds(60));
   }
 
   private static Map<String, long[]> loadFrames(LoadProcess load) throws Exception {

@@ -2,20 +2,13 @@ package io.webrtcgw.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.Browser;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.openqa.selenium.WindowType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +23,6 @@ import org.slf4j.LoggerFactory;
 final class FirstFrameFaces {
   private static final Logger log = LoggerFactory.getLogger(FirstFrameFaces.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final Pattern SESSIONS = Pattern.compile("\"sessions\"\\s*:\\s*(\\d+)");
-  private static final Pattern STEPS = Pattern.compile("first media packet sent (-?\\d+) ms after the offer"
-      + " \\(answer (-?\\d+) ms, ICE connected (-?\\d+) ms, DTLS (-?\\d+) ms\\)");
   static final String STREAM = "ttff";
   static final String SOURCE = "pattern:640x360@30";
 
@@ -51,14 +40,14 @@ final class FirstFrameFaces {
     ObjectNode result = JSON.createObjectNode().put("source", SOURCE + " (started by the first viewer)")
         .put("loads", loads);
     List<Double> cold = new ArrayList<>();
-    List<long[]> coldSteps = new ArrayList<>();
+    List<GatewayProcess.FirstPacket> coldSteps = new ArrayList<>();
     try (Browser browser = new Browser()) {
       browser.driver().get("about:blank");
       log.info("first frame (a): {} gateway starts, the first viewer of each in a warm browser", loads);
       for (int i = 0; i < loads; i++) {
         try (GatewayProcess gateway = GatewayProcess.start(jar, out, "ttff-cold", STREAM, SOURCE, false)) {
           cold.add(load(browser, gateway.port()));
-          coldSteps.addAll(steps(gateway));
+          coldSteps.addAll(gateway.firstPackets());
         }
       }
     }
@@ -70,7 +59,7 @@ final class FirstFrameFaces {
           load(browser, gateway.port());
         }
       }
-      int before = steps(gateway).size();
+      int before = gateway.firstPackets().size();
       log.info("first frame (b): {} fresh browser processes", loads);
       List<Double> fresh = new ArrayList<>();
       for (int i = 0; i < loads; i++) {
@@ -78,7 +67,7 @@ final class FirstFrameFaces {
           fresh.add(load(browser, gateway.port()));
         }
       }
-      List<long[]> all = steps(gateway);
+      List<GatewayProcess.FirstPacket> all = gateway.firstPackets();
       write(result.putObject("freshBrowser"), fresh, all.subList(Math.min(before, all.size()), all.size()));
       before = all.size();
       log.info("first frame (c): {} new tabs in a warm browser", loads);
@@ -93,7 +82,7 @@ final class FirstFrameFaces {
           browser.driver().switchTo().window(first);
         }
       }
-      all = steps(gateway);
+      all = gateway.firstPackets();
       // The browser's own warming load is not counted; a gateway that does not log its steps has none.
       write(result.putObject("newTab"), tabs, all.subList(Math.min(before + 1, all.size()), all.size()));
     }
@@ -102,7 +91,7 @@ final class FirstFrameFaces {
 
   /** Opens the viewer page in the current tab; returns navigation to first rendered frame, ms. */
   private static double load(Browser browser, int port) {
-    awaitSessions(port, 0);
+    GatewayProcess.awaitSessions(port, 0, Duration.ofSeconds(20));
     browser.driver().get("http://127.0.0.1:" + port + "/view/" + STREAM);
     browser.awaitState("playing", Duration.ofSeconds(30));
     double ms = ((Number) browser.script("return window.player.stats().firstFrameMs")).doubleValue();
@@ -110,42 +99,19 @@ final class FirstFrameFaces {
     return ms;
   }
 
-  /** Each session's logged steps: first packet, answer, ICE connected, DTLS, ms after the offer. */
-  private static List<long[]> steps(GatewayProcess gateway) {
-    List<long[]> out = new ArrayList<>();
-    for (String line : gateway.lines(line -> line.contains("first media packet sent"))) {
-      Matcher m = STEPS.matcher(line);
-      if (m.find()) {
-        out.add(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
-            Long.parseLong(m.group(4))});
-      }
-    }
-    return out;
-  }
-
-  private static void write(ObjectNode node, List<Double> times, List<long[]> steps) {
+  private static void write(ObjectNode node, List<Double> times, List<GatewayProcess.FirstPacket> steps) {
     new Percentiles(times).writeTo(node.putObject("pageToFirstFrameMs"));
     node.set("allPageToFirstFrameMs", JSON.valueToTree(times.stream().map(Percentiles::round).toList()));
     ObjectNode gateway = node.putObject("gatewayMs");
-    Map<String, Integer> columns = Map.of("offerToAnswer", 1, "offerToIceConnected", 2, "offerToDtls", 3,
-        "offerToFirstPacket", 0);
-    columns.forEach((name, column) -> {
-      Function<long[], Long> pick = step -> step[column];
-      new Percentiles(steps.stream().map(pick).filter(v -> v >= 0).toList()).writeTo(gateway.putObject(name));
-    });
+    Map<String, Function<GatewayProcess.FirstPacket, Long>> columns = Map.of(
+        "offerToAnswer", GatewayProcess.FirstPacket::answer,
+        "offerToIceConnected", GatewayProcess.FirstPacket::iceConnected,
+        "offerToDtls", GatewayProcess.FirstPacket::dtls,
+        "offerToFirstPacket", GatewayProcess.FirstPacket::packet);
+    columns.forEach((name, pick) ->
+        new Percentiles(steps.stream().map(pick).filter(v -> v >= 0).toList()).writeTo(gateway.putObject(name)));
     log.info("  median {} ms (p95 {}), gateway offer to first packet median {} ms", node.at("/pageToFirstFrameMs/median"),
         node.at("/pageToFirstFrameMs/p95"), gateway.at("/offerToFirstPacket/median"));
   }
 
-  private static void awaitSessions(int port, int count) {
-    HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build();
-    Await.until(() -> count + " sessions on the gateway", () -> {
-      try {
-        Matcher m = SESSIONS.matcher(HTTP.send(health, HttpResponse.BodyHandlers.ofString()).body());
-        return m.find() && Integer.parseInt(m.group(1)) == count;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }, Duration.ofSeconds(20));
-  }
 }

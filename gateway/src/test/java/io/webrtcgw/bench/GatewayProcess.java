@@ -2,10 +2,16 @@ package io.webrtcgw.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.webrtcgw.testing.Await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +32,11 @@ final class GatewayProcess implements AutoCloseable {
   private static final Pattern SERVING = Pattern.compile("serving on http://[^:]+:(\\d+)/");
   private static final Pattern HEAP_RANGE = Pattern.compile("heap\\s+total \\d+K, used \\d+K \\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)");
   private static final Pattern MAPPING = Pattern.compile("^([0-9a-f]+)-([0-9a-f]+) ");
-  private static final Pattern FIRST_PACKET =
-      Pattern.compile("session (\\w+): first media packet sent (\\d+) ms after the offer");
+  private static final Pattern HEALTH_SESSIONS = Pattern.compile("\"sessions\"\\s*:\\s*(\\d+)");
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Pattern FIRST_PACKET = Pattern.compile(
+      "session (\\w+): first media packet sent (\\d+) ms after the offer"
+          + "(?: \\(answer (-?\\d+) ms, ICE connected (-?\\d+) ms, DTLS (-?\\d+) ms\\))?");
 
   private final Process process;
   private final List<String> lines = new ArrayList<>();
@@ -145,18 +154,33 @@ final class GatewayProcess implements AutoCloseable {
     }
   }
 
-  /** Offer-to-first-packet times the gateway logged, in order, for the given sessions (all if null). */
-  List<Long> firstPacketMillis() {
-    List<Long> out = new ArrayList<>();
+  /**
+   * One session's way to its first media packet, each step in ms after its offer arrived; -1 for a
+   * step the gateway did not log (a build from before it named them).
+   */
+  record FirstPacket(long packet, long answer, long iceConnected, long dtls) {}
+
+  /** Every session's first packet the gateway logged, in order. */
+  List<FirstPacket> firstPackets() {
+    List<FirstPacket> out = new ArrayList<>();
     synchronized (lines) {
       for (String line : lines) {
         Matcher m = FIRST_PACKET.matcher(line);
         if (m.find()) {
-          out.add(Long.parseLong(m.group(2)));
+          out.add(new FirstPacket(Long.parseLong(m.group(2)), step(m.group(3)), step(m.group(4)), step(m.group(5))));
         }
       }
     }
     return out;
+  }
+
+  private static long step(String millis) {
+    return millis == null ? -1 : Long.parseLong(millis);
+  }
+
+  /** Offer-to-first-packet times the gateway logged, in order. */
+  List<Long> firstPacketMillis() {
+    return firstPackets().stream().map(FirstPacket::packet).toList();
   }
 
   private void pump(Path log) {
@@ -193,6 +217,31 @@ final class GatewayProcess implements AutoCloseable {
         lines.wait(Math.min(left, 200));
       }
     }
+  }
+
+  /** The session count the gateway on {@code port} reports in {@code /healthz}, or -1 if it names none. */
+  static int sessions(int port) throws IOException, InterruptedException {
+    String body = HTTP.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = HEALTH_SESSIONS.matcher(body);
+    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+  }
+
+  /** Waits until the gateway on {@code port} has {@code count} sessions; /healthz has no event to wait on. */
+  static void awaitSessions(int port, int count, Duration timeout) {
+    int[] last = {-1};
+    Await.until(() -> count + " sessions on the gateway, last seen " + last[0], () -> {
+      try {
+        last[0] = sessions(port);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      return last[0] == count;
+    }, timeout);
   }
 
   /** SIGTERM, the gateway's graceful stop; then a hard kill if it hangs. */

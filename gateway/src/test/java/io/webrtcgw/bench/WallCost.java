@@ -3,15 +3,10 @@ package io.webrtcgw.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-import io.webrtcgw.testing.Await;
 import io.webrtcgw.testing.Browser;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.Logger;
@@ -36,8 +29,6 @@ import org.slf4j.LoggerFactory;
 final class WallCost {
   private static final Logger log = LoggerFactory.getLogger(WallCost.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final Pattern SESSIONS = Pattern.compile("\"sessions\"\\s*:\\s*(\\d+)");
   static final int TILES = 16;
   static final String SOURCE = "pattern:640x360@30";
   private static final List<String> STREAMS =
@@ -121,7 +112,7 @@ final class WallCost {
       wall.set("playing", summary(gateway, wallWindows, "wall page"));
       embeds.set("playing", summary(gateway, embedWindows, "16 embeds"));
       browser.driver().get("about:blank");
-      awaitSessions(gateway.port(), 0);
+      GatewayProcess.awaitSessions(gateway.port(), 0, Duration.ofSeconds(20));
     } finally {
       site.stop(0);
     }
@@ -131,7 +122,7 @@ final class WallCost {
   /** Loads the wall page; returns ms from navigation until its last tile showed a frame. */
   private static double loadWall(Browser browser, int port, String url) throws Exception {
     browser.driver().get("about:blank");
-    awaitSessions(port, 0);
+    GatewayProcess.awaitSessions(port, 0, Duration.ofSeconds(20));
     browser.driver().get(url);
     new WebDriverWait(browser.driver(), Duration.ofSeconds(30)).withMessage(() -> "wall tiles: " + browser.script(
             "return document.getElementById('wall').tiles.map(t => t.state)"))
@@ -147,7 +138,7 @@ final class WallCost {
    */
   private static double loadEmbeds(Browser browser, int port, String url) throws Exception {
     browser.driver().get("about:blank");
-    awaitSessions(port, 0);
+    GatewayProcess.awaitSessions(port, 0, Duration.ofSeconds(20));
     browser.driver().get(url);
     double origin = ((Number) browser.script("return performance.timeOrigin")).doubleValue();
     double last = 0;
@@ -192,7 +183,7 @@ final class WallCost {
         .put("browserCpuPercent", ProcStat.cpuPercent(b0, b1))
         .put("machineBusyPercent", m1.busyPercentSince(m0, MachineStat.cores()))
         .put("windowSeconds", millis / 1000.0)
-        .put("sessions", sessions(gateway.port()));
+        .put("sessions", GatewayProcess.sessions(gateway.port()));
     node.set("tileFps", JSON.valueToTree(fps));
     return node;
   }
@@ -246,20 +237,4 @@ final class WallCost {
 
 
 
-  private static int sessions(int port) throws Exception {
-    String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    Matcher m = SESSIONS.matcher(body);
-    return m.find() ? Integer.parseInt(m.group(1)) : -1;
-  }
-
-  private static void awaitSessions(int port, int count) {
-    Await.until(() -> count + " sessions on the gateway", () -> {
-      try {
-        return sessions(port) == count;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }, Duration.ofSeconds(20));
-  }
 }
