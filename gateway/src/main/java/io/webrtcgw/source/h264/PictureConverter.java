@@ -99,6 +99,15 @@ public final class PictureConverter {
       return plane == 0 ? h : I420Frame.chromaHeight(h);
     }
 
+    /** Where a plane's visible part starts in the decoded picture (its crop's corner). */
+    private int originX(int plane) {
+      return plane == 0 ? x0 : x0 / 2;
+    }
+
+    private int originY(int plane) {
+      return plane == 0 ? y0 : y0 / 2;
+    }
+
     int outWidth(int plane) {
       return rotation.swapsSides() ? inHeight(plane) : inWidth(plane);
     }
@@ -111,8 +120,8 @@ public final class PictureConverter {
     void plane(int plane, ByteBuffer dst) {
       byte[] src = picture.getPlaneData(plane);
       int stride = picture.getPlaneWidth(plane);
-      int px = plane == 0 ? x0 : x0 / 2;
-      int py = plane == 0 ? y0 : y0 / 2;
+      int px = originX(plane);
+      int py = originY(plane);
       int iw = inWidth(plane);
       int ih = inHeight(plane);
       for (int r = 0; r < ih; r++) {
@@ -132,8 +141,8 @@ public final class PictureConverter {
     void row(int plane, int r, byte[] dst, int offset) {
       byte[] src = picture.getPlaneData(plane);
       int stride = picture.getPlaneWidth(plane);
-      int px = plane == 0 ? x0 : x0 / 2;
-      int py = plane == 0 ? y0 : y0 / 2;
+      int px = originX(plane);
+      int py = originY(plane);
       int iw = inWidth(plane);
       int ih = inHeight(plane);
       switch (rotation) {
