@@ -7,7 +7,9 @@
  *
  * Attributes: streams (comma-separated names; changing it adds and removes tiles on the same
  * connection), columns (default: the square root of the count, rounded up), src (the gateway;
- * defaults to where this module came from), token, fit="contain|cover", relay (TURN only).
+ * defaults to where this module came from), token, fit="contain|cover", relay (TURN only), fill
+ * (the grid scales to fit the element's own box, which then needs a height, so that every tile
+ * shows without scrolling; the /wall page fills the window this way).
  * Each tile shows its stream's name and state; a click enlarges it to the grid's full width (it is
  * then encoded bigger) and another click shrinks it again. The element mirrors the connection's
  * state in `data-state` and each tile's in the tile's `data-state`, fires `statechange` and
@@ -31,7 +33,12 @@ const TEMPLATE = `
   :host { display: block; background: #000; color: #e6e6e6; font: 13px/1.3 system-ui, -apple-system, "Segoe UI", sans-serif; }
   :host([hidden]) { display: none; }
   .grid { display: grid; grid-template-columns: repeat(var(--columns, 2), minmax(0, 1fr)); gap: 0; grid-auto-flow: row dense; }
-  .tile { position: relative; aspect-ratio: 16 / 9; overflow: hidden; background: #000; cursor: zoom-in; outline: 1px solid #222; }
+  /* fill: as wide as the box allows with every row inside its height; an enlarged tile fits it alone. */
+  :host([fill]) { container-type: size; overflow: auto; }
+  :host([fill]) .grid { width: min(100cqw, 100cqh * 16 * var(--columns, 2) / (9 * var(--rows, 1))); margin: 0 auto; }
+  :host([fill]) .grid:has(> .enlarged) { width: min(100cqw, 100cqh * 16 / 9); }
+  /* No outline or border over a neighbour: a video frame then redraws its own tile only. */
+  .tile { position: relative; aspect-ratio: 16 / 9; overflow: hidden; background: #000; cursor: zoom-in; }
   .tile.enlarged { grid-column: 1 / -1; order: -1; cursor: zoom-out; }
   video { display: block; width: 100%; height: 100%; object-fit: contain; background: #000; }
   :host([fit="cover"]) video { object-fit: cover; }
@@ -178,9 +185,11 @@ export class GatewayWallElement extends HTMLElement {
   }
 
   #layout() {
-    const columns = Number.parseInt(this.getAttribute('columns'), 10);
+    const given = Number.parseInt(this.getAttribute('columns'), 10);
     const count = Math.max(1, this.#entries.length);
-    this.#grid.style.setProperty('--columns', String(columns > 0 ? columns : Math.ceil(Math.sqrt(count))));
+    const columns = given > 0 ? given : Math.ceil(Math.sqrt(count));
+    this.#grid.style.setProperty('--columns', String(columns));
+    this.#grid.style.setProperty('--rows', String(Math.ceil(count / columns)));
   }
 
   #showTile(tile) {

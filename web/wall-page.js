@@ -17,6 +17,7 @@ for (const name of ['columns', 'token', 'fit']) {
   if (params.get(name)) wall.setAttribute(name, params.get(name));
 }
 if (params.get('relay') === '1') wall.setAttribute('relay', '');
+wall.setAttribute('fill', '');
 // The element starts once it has its streams; setting them last makes that one connection.
 wall.setAttribute('streams', streams);
 window.wall = wall;

@@ -66,6 +66,7 @@ class WallBrowserTest {
       "    if (first === null) first = { now, presented: meta.presentedFrames, frame: read().frame };",
       "    if (now - first.now < seconds * 1000) { video.requestVideoFrameCallback(onFrame); return; }",
       "    results[tile.stream] = { width: video.videoWidth, height: video.videoHeight,",
+      "      shownWidth: Math.round(video.clientWidth * devicePixelRatio), shownHeight: Math.round(video.clientHeight * devicePixelRatio),",
       "      fps: (meta.presentedFrames - first.presented) * 1000 / (now - first.now),",
       "      firstFrame: first.frame, lastFrame: read().frame };",
       "    if (--pending === 0) done(results);",
@@ -132,8 +133,13 @@ class WallBrowserTest {
       Map<String, Map<String, Number>> tiles = (Map<String, Map<String, Number>>) browser.asyncScript(MEASURE_TILES, 8);
       log.info("16 tiles: {}", tiles);
       assertEquals(16, tiles.size());
+      assertTrue(Boolean.TRUE.equals(browser.script("return document.documentElement.scrollHeight <= innerHeight")),
+          "the wall fits the window: every tile in view without scrolling");
       for (String stream : SIXTEEN) {
         Map<String, Number> tile = tiles.get(stream);
+        // Fitted to the window's height, a tile is shown smaller than the 320x180 source; its
+        // encoding takes the scale step at or above the size shown, here the source's own.
+        assertTrue(tile.get("shownWidth").intValue() < 320, stream + " shown smaller than its source: " + tile);
         assertEquals(320, tile.get("width").intValue(), stream + ": " + tile);
         assertEquals(180, tile.get("height").intValue(), stream + ": " + tile);
         assertTrue(tile.get("fps").doubleValue() >= 25, stream + " at >= 25 fps: " + tile);
@@ -245,9 +251,17 @@ class WallBrowserTest {
       awaitDecodedWidth(browser, 320);
       browser.script("document.getElementById('wall').tiles[0].element.click()");
       awaitDecodedWidth(browser, 640);
-      assertEquals(((Number) browser.script("return document.documentElement.clientWidth")).doubleValue(),
-          ((Number) browser.script("return document.getElementById('wall').tiles[0].video.getBoundingClientRect().width"))
-              .doubleValue(), 1.0, "the enlarged tile spans the page");
+      @SuppressWarnings("unchecked")
+      Map<String, Number> enlarged = (Map<String, Number>) browser.script("const tile = document.getElementById('wall')"
+          + ".tiles[0].element; const box = tile.getBoundingClientRect();"
+          + "return { width: box.width, height: box.height, grid: tile.parentElement.getBoundingClientRect().width,"
+          + "  page: document.documentElement.clientWidth, window: innerHeight }");
+      assertEquals(enlarged.get("grid").doubleValue(), enlarged.get("width").doubleValue(), 1.0,
+          "the enlarged tile spans the grid: " + enlarged);
+      assertTrue(enlarged.get("height").doubleValue() <= enlarged.get("window").doubleValue() + 1
+              && (enlarged.get("width").doubleValue() >= enlarged.get("page").doubleValue() - 1
+                  || enlarged.get("height").doubleValue() >= enlarged.get("window").doubleValue() - 1),
+          "and as large as the window allows: " + enlarged);
       browser.script("document.getElementById('wall').tiles[0].element.click()");
       awaitDecodedWidth(browser, 320);
     }
