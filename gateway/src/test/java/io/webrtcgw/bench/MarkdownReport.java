@@ -377,7 +377,8 @@ final class MarkdownReport {
       return;
     }
     md.append(wall.path("tiles").asInt()).append(" streams of `").append(wall.path("source").asText()).append("` in ")
-        .append(wall.path("tileSize").asText()).append(" tiles in headless Chromium: the wall page (`/wall`, one")
+        .append(wall.path("tileSize").asText()).append(" tiles in headless Chromium, a ")
+        .append(wall.path("viewport").asText()).append(" page that neither scrolls: the wall page (`/wall`, one")
         .append(" WebSocket and one peer connection) against a page of 16 `/embed` iframes (one of each per tile).")
         .append(" Time from navigation until every tile has shown a frame, over ")
         .append(wall.path("wallPage").path("allTilesVideoMs").path("count").asText())

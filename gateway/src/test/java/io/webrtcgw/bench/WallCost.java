@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A 16-tile dashboard in headless Chromium, two ways on the same gateway: the wall page (one
  * WebSocket and one peer connection for all tiles) and a page of 16 {@code /embed} iframes (one of
- * each per tile). Both show 640x360@30 sources in 320x180 tiles. For each: the time from
+ * each per tile). Both show 640x360@30 sources in 320x180 tiles, in a 1280x720 page that neither
+ * scrolls. For each: the time from
  * navigation until every tile has shown a frame, over several loads, and the gateway's and the
  * browser's CPU while all 16 play.
  */
@@ -35,6 +37,8 @@ final class WallCost {
       IntStream.rangeClosed(1, TILES).mapToObj(i -> String.format("w%02d", i)).toList();
   /** 4 columns of 320 px in a 1280 px wide window: 320x180 tiles either way. */
   private static final String GRID = "display:grid;grid-template-columns:repeat(4,320px);gap:0";
+  /** The page's size in CSS pixels: 4 rows of 180 px fill it exactly. */
+  private static final Dimension VIEWPORT = new Dimension(1280, 720);
 
   private final Path jar;
   private final Path out;
@@ -47,7 +51,7 @@ final class WallCost {
   }
 
   ObjectNode run() throws Exception {
-    ObjectNode result = JSON.createObjectNode().put("tiles", TILES).put("source", SOURCE).put("tileSize", "320x180");
+    ObjectNode result = JSON.createObjectNode().put("tiles", TILES).put("source", SOURCE);
     if (!BrowserProbe.available()) {
       return result.put("skipped", "Debian's chromium and chromium-driver are not installed");
     }
@@ -57,6 +61,7 @@ final class WallCost {
     try (GatewayProcess gateway = GatewayProcess.start(jar, out, "wall", sources, false);
         Browser browser = new Browser()) {
       browser.driver().manage().timeouts().scriptTimeout(Duration.ofMinutes(2));
+      fitViewport(browser);
       StringBuilder page = new StringBuilder("<!doctype html><title>16 embeds</title>"
           + "<style>html,body{margin:0;background:#000}iframe{display:block;border:0;width:320px;height:180px}</style>"
           + "<div style=\"" + GRID + "\">");
@@ -82,6 +87,15 @@ final class WallCost {
       List<Double> embedTimes = new ArrayList<>();
       for (int i = 0; i <= loads; i++) {
         double wall = loadWall(browser, gateway.port(), wallUrl);
+        if (i == 0) {
+          // The wall page fits its grid to the window: in 1280x720, 320x180 tiles, as the embeds.
+          String tileSize = (String) browser.script("const v = document.getElementById('wall').tiles[0].video;"
+              + "return v.clientWidth + 'x' + v.clientHeight");
+          if (!"320x180".equals(tileSize)) {
+            throw new IllegalStateException("the wall's tiles are " + tileSize + ", not 320x180 as the embeds");
+          }
+          result.put("tileSize", tileSize).put("viewport", VIEWPORT.width + "x" + VIEWPORT.height);
+        }
         double embeds = loadEmbeds(browser, gateway.port(), embedsUrl);
         if (i > 0) {
           wallTimes.add(wall);
@@ -117,6 +131,23 @@ final class WallCost {
       site.stop(0);
     }
     return result;
+  }
+
+  /**
+   * Sizes the window so that the page has 1280x720 CSS pixels: four rows of 320x180 tiles fit
+   * without scrolling either page (the window's own frame takes some of --window-size).
+   */
+  private static void fitViewport(Browser browser) {
+    browser.driver().get("about:blank");
+    Dimension window = browser.driver().manage().window().getSize();
+    long width = (Long) browser.script("return innerWidth");
+    long height = (Long) browser.script("return innerHeight");
+    browser.driver().manage().window().setSize(new Dimension(
+        window.width + VIEWPORT.width - (int) width, window.height + VIEWPORT.height - (int) height));
+    String now = browser.script("return innerWidth") + "x" + browser.script("return innerHeight");
+    if (!now.equals(VIEWPORT.width + "x" + VIEWPORT.height)) {
+      throw new IllegalStateException("the browser's viewport is " + now + ", not " + VIEWPORT.width + "x" + VIEWPORT.height);
+    }
   }
 
   /** Loads the wall page; returns ms from navigation until its last tile showed a frame. */
