@@ -156,7 +156,7 @@ public final class Benchmark {
       // Not in the default parts: files at real-world sizes (issue 13), some 8 minutes.
       report.set("decode", options.quick()
           ? new DecodeCost(jar, out, 1, Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofSeconds(5)).run()
-          : new DecodeCost(jar, out, 3, Duration.ofSeconds(8), Duration.ofSeconds(8), Duration.ofSeconds(20)).run());
+          : new DecodeCost(jar, out, 3, Duration.ofSeconds(8), Duration.ofSeconds(30), Duration.ofSeconds(20)).run());
     }
     if (options.parts().contains("mjpeg")) {
       report.set("mjpeg", new MjpegSourceCost(jar, out, options.quick()).run());

@@ -229,7 +229,8 @@ final class MarkdownReport {
     md.append("ffmpeg's testsrc2, 12 s at 30 fps, 3 B-frames, a GOP of ").append(decode.path("gopFrames").asText())
         .append(" frames. Decode: flat out through the gateway's decoder path (one decoder process, a lane per GOP,"
             + " pooled buffers), median (min-max) over rounds. Gateway: playing the file in real time, its decoder"
-            + " processes counted in.\n\n")
+            + " processes counted in, a window of 20 s after 30 s of play (by then the decoders' JIT has compiled"
+            + " JCodec), on the Java named above.\n\n")
         .append("| clip | decode fps, 1 lane | 2 lanes | speed-up | gateway CPU, no viewer | 1 Chromium viewer"
             + " | source fps (1 viewer) | viewer renders | dropped / min (0 / 1 viewer) | gateway + decoder RSS |\n")
         .append("|---|---|---|---|---|---|---|---|---|---|\n");
@@ -389,6 +390,13 @@ final class MarkdownReport {
         .append("|---|---|---|---|---|---|\n");
     wallRow(md, "wall (`/wall`)", wall.path("wallPage"));
     wallRow(md, "16 `/embed` iframes", wall.path("embeds"));
+    if (wall.path("wallPage").path("playing").has("gatewayPartsPercent")) {
+      md.append("\nThe gateway's CPU by its threads, median of the windows (sources: the streams' own threads;")
+          .append(" encoders: libwebrtc's per-viewer encoder queues; connections: libwebrtc's worker, network and")
+          .append(" signaling threads, the sessions' and the HTTP server's):\n\n")
+          .append("- wall: ").append(WallCost.partMedians(wall.path("wallPage").path("playing"))).append("\n")
+          .append("- 16 embeds: ").append(WallCost.partMedians(wall.path("embeds").path("playing"))).append("\n");
+    }
   }
 
   private static void wallRow(StringBuilder md, String name, JsonNode page) {
