@@ -14,18 +14,21 @@ record ProcStat(long pid, long nanoTime, long cpuTicks, long rssKiB) {
 
   static ProcStat of(long pid) throws IOException {
     long now = System.nanoTime();
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    // Fields after the command name, which is in parentheses and may itself hold spaces.
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    long utime = Long.parseLong(fields[11]);
-    long stime = Long.parseLong(fields[12]);
+    long ticks = cpuTicks(Files.readString(Path.of("/proc/" + pid + "/stat")));
     long rss = 0;
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("VmRSS:")) {
         rss = Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
       }
     }
-    return new ProcStat(pid, now, utime + stime, rss);
+    return new ProcStat(pid, now, ticks, rss);
+  }
+
+  /** User plus system time in a /proc/PID/stat (or /proc/PID/task/TID/stat) line, in ticks. */
+  static long cpuTicks(String stat) {
+    // Fields after the command name, which is in parentheses and may itself hold spaces.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
   /** CPU used since {@code earlier}, in percent of one core. */

@@ -38,8 +38,7 @@ record ThreadCpu(long nanoTime, Map<String, Long> ticks) {
           continue; // the thread ended meanwhile
         }
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long used = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        long used = ProcStat.cpuTicks(stat);
         String part = parts.stream().filter(p -> p.prefixes().stream().anyMatch(name::startsWith))
             .map(Part::name).findFirst().orElse("other");
         ticks.merge(part, used, Long::sum);

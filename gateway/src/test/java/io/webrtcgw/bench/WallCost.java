@@ -282,7 +282,4 @@ final class WallCost {
     }
     return out;
   }
-
-
-
 }
